@@ -1,0 +1,93 @@
+"""What the market looks like in a given month: each provider's levers as arrays, prices
+after scheduled changes, notices running, the downturn, and where choosers go.
+
+Computed once a month for all providers and read by every customer, in both engines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from churnsim import rules
+from churnsim.params import Levers, Scenario
+
+LEVER_NAMES = tuple(name for name in Levers.model_fields if name != "price_change")
+
+
+@dataclass(frozen=True)
+class ProviderTable:
+    """One array of length P per lever, so a customer's levers are ``table.x[provider]``."""
+
+    names: tuple[str, ...]
+    levers: dict[str, np.ndarray]
+    change_month: np.ndarray
+    change: np.ndarray
+    notice_months: np.ndarray
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> ProviderTable:
+        lv = [p.levers for p in scenario.providers]
+        return cls(
+            names=tuple(p.name for p in scenario.providers),
+            levers={name: np.array([getattr(x, name) for x in lv], dtype=float) for name in LEVER_NAMES},
+            change_month=np.array([x.price_change.month for x in lv]),
+            change=np.array([x.price_change.change for x in lv]),
+            notice_months=np.array([x.price_change.notice_months for x in lv]),
+        )
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self.__dict__["levers"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+@dataclass(frozen=True)
+class MonthConditions:
+    """Per-provider facts of one month (arrays of length P unless noted)."""
+
+    month: int
+    price: np.ndarray  # list price after any change that has landed
+    new_customer_price: np.ndarray  # what a switcher or a comparison site sees
+    notice_active: np.ndarray  # bool: an announced rise is pending
+    lands_unannounced: np.ndarray  # bool: an unannounced rise hits the invoice this month
+    rise: np.ndarray  # relative size of the scheduled change
+    best_alternative: np.ndarray  # cheapest new-customer price among the *other* providers
+    ad_seen: np.ndarray  # chance a customer of p sees a competitor's ad this month
+    ad_weights: np.ndarray  # (P, P): which competitor's ad, rows own provider, diagonal 0
+    choice: np.ndarray  # logit attraction to choosers (P,)
+    entry: np.ndarray  # attraction of each provider to a prospect seeing ads (P,)
+    price_multiplier: float  # economy: price sensitivity multiplier this month
+
+
+def month_conditions(scenario: Scenario, table: ProviderTable, month: int) -> MonthConditions:
+    changes = table.change_month > 0
+    landed = changes & (month >= table.change_month)
+    price = table.price * np.where(landed, 1.0 + table.change, 1.0)
+    new_price = price * (1.0 - table.promo_discount)
+    notice_active = changes & (table.notice_months > 0) & (month >= table.change_month - table.notice_months) & (
+        month < table.change_month
+    )
+    lands_unannounced = changes & (table.notice_months == 0) & (month == table.change_month)
+    others = ~np.eye(len(table), dtype=bool)
+    best = np.array([new_price[row].min() for row in others])
+    pressure = table.ad_pressure
+    ad_weights = np.where(others, pressure[None, :], 0.0)
+    mean_other = ad_weights.sum(axis=1) / max(len(table) - 1, 1)
+    ad_seen = np.minimum(scenario.phase_out.ad_exposure * mean_other, 1.0)
+    po = scenario.phase_out
+    choice = rules.choice_weights(new_price, table.quality, scenario.market.reference_price, po.choice_price,
+                                  po.choice_quality)
+    economy = scenario.economy
+    downturn = economy.enabled and month >= economy.downturn_month
+    return MonthConditions(
+        month=month, price=price, new_customer_price=new_price, notice_active=notice_active,
+        lands_unannounced=lands_unannounced, rise=table.change, best_alternative=best, ad_seen=ad_seen,
+        ad_weights=ad_weights, choice=choice, entry=choice * pressure,
+        price_multiplier=economy.price_sensitivity_multiplier if downturn else 1.0,
+    )

@@ -1,0 +1,142 @@
+"""From a month's events to the tidy monthly table and the run's KPIs.
+
+Engines only count events per provider (``tally``) and report stocks; the money and the
+KPIs are computed here once, for every engine.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+import pandas as pd
+
+from churnsim import rules
+from churnsim.params import Scenario
+
+
+class T(IntEnum):
+    """Rows of the per-month tally: events counted per provider."""
+
+    billed = 0
+    failures = 1
+    contacts = 2
+    human_contacts = 3
+    high_effort = 4
+    disloyal = 5
+    started_looking = 6
+    churned = 7
+    switched_out = 8
+    exited = 9
+    acquired = 10
+    entered = 11
+    wom_bad = 12
+    wom_good = 13
+    wom_reached = 14
+    revenue = 15
+    reward_cost = 16
+    promo_cost = 17
+    delight_units = 18
+    offers = 19
+    retention_efforts = 20
+    paper_invoices = 21
+
+
+STOCKS = ("customers", "chosen", "rechosen", "embedded", "looking", "retained")
+MONEY = ("revenue", "cost_to_serve", "delight_cost", "reward_cost", "acquisition_cost", "retention_cost", "profit")
+EVENTS = ("billed", "churned", "switched_out", "exited", "acquired", "entered", "failures", "contacts",
+          "human_contacts", "high_effort", "disloyal", "started_looking", "wom_bad", "wom_good", "wom_reached")
+COLUMNS = ("month", "provider", *STOCKS, "cohort", *EVENTS, *MONEY)
+
+
+def new_tally(providers: int) -> np.ndarray:
+    return np.zeros((len(T), providers))
+
+
+def stocks(provider: np.ndarray, stage: np.ndarray, looking: np.ndarray, stayed: np.ndarray,
+           providers: int) -> dict[str, np.ndarray]:
+    """End-of-month head counts per provider from customer columns."""
+    inside = provider >= 0
+    p = provider[inside].astype(np.intp)
+    count = np.bincount(p, minlength=providers)
+    per_stage = np.bincount(p * 3 + stage[inside], minlength=3 * providers).reshape(providers, 3)
+    return {
+        "customers": count,
+        "chosen": per_stage[:, 0],
+        "rechosen": per_stage[:, 1],
+        "embedded": per_stage[:, 2],
+        "looking": np.bincount(p, weights=looking[inside], minlength=providers).astype(np.int64),
+        "retained": np.bincount(p, weights=stayed[inside], minlength=providers).astype(np.int64),
+    }
+
+
+def money(tally: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray], month: int,
+          population: int) -> dict[str, np.ndarray]:
+    """Revenue and costs per provider for one month (seed 002: acquisition ~ 10 x retention)."""
+    e = scenario.economics
+    billed = tally[T.billed]
+    digital = tally[T.contacts] - tally[T.human_contacts]
+    cost_to_serve = (billed * e.serve_cost + digital * e.contact_cost_digital
+                     + tally[T.human_contacts] * e.contact_cost_human
+                     + tally[T.paper_invoices] * scenario.payment.paper_cost
+                     + tally[T.offers] * e.offer_cost + billed * levers["proactive"] * e.proactive_cost
+                     + (month == 1) * billed * levers["process_investment"])
+    out = {
+        "revenue": tally[T.revenue],
+        "cost_to_serve": cost_to_serve,
+        "delight_cost": tally[T.delight_units] * e.delight_unit_cost,
+        "reward_cost": tally[T.reward_cost],
+        "acquisition_cost": (tally[T.acquired] * e.retention_cost * e.acquisition_multiplier + tally[T.promo_cost]
+                             + (month > 0) * levers["ad_pressure"] * e.ad_cost * population),
+        "retention_cost": tally[T.retention_efforts] * e.retention_cost,
+    }
+    out["profit"] = out["revenue"] - sum(out[k] for k in MONEY[1:-1])
+    return out
+
+
+def month_rows(month: int, names: tuple[str, ...], tally: np.ndarray, stock: dict[str, np.ndarray],
+               cohort: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray],
+               population: int) -> list[dict[str, object]]:
+    cash = money(tally, scenario, levers, month, population)
+    rows = []
+    for j, name in enumerate(names):
+        row: dict[str, object] = {"month": month, "provider": name}
+        row.update({k: int(stock[k][j]) for k in STOCKS})
+        row["cohort"] = int(cohort[j])
+        row.update({k: int(round(tally[T[k], j])) for k in EVENTS})
+        row.update({k: float(cash[k][j]) for k in MONEY})
+        rows.append(row)
+    return rows
+
+
+def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, dict[str, float]]:
+    """KPIs per provider and for the whole market, from the monthly table alone."""
+    kpis: dict[str, dict[str, float]] = {}
+    last = timeseries["month"].max()
+    total_end = timeseries.loc[timeseries["month"] == last, "customers"].sum()
+    groups = list(timeseries.groupby("provider", sort=False))
+    for name, g in groups + [("market", timeseries.groupby("month").sum(numeric_only=True).reset_index())]:
+        end = g[g["month"] == last].iloc[0]
+        billed = g["billed"].sum()
+        monthly = g["churned"].sum() / billed if billed else 0.0
+        margin = (g["revenue"] - g["cost_to_serve"] - g["delight_cost"] - g["reward_cost"]
+                  - g["retention_cost"]).sum() / billed if billed else 0.0
+        customers = max(int(end["customers"]), 1)
+        kpis[str(name)] = {
+            "customers_end": int(end["customers"]),
+            "market_share_end": float(end["customers"] / total_end) if total_end else 0.0,
+            "monthly_churn": float(monthly),
+            "annual_churn": float(rules.annual_churn(monthly)),
+            "share_chosen_end": float(end["chosen"] / customers),
+            "share_rechosen_end": float(end["rechosen"] / customers),
+            "share_embedded_end": float(end["embedded"] / customers),
+            "share_looking_mean": float((g["looking"] / g["customers"].clip(lower=1)).mean()),
+            "retained_of_cohort": float(end["retained"] / end["cohort"]) if end["cohort"] else 0.0,
+            "acquired": int(g["acquired"].sum()),
+            "profit": float(g["profit"].sum()),
+            "margin_per_customer_month": float(margin),
+            "clv": float(rules.clv(margin, monthly, scenario.economics.annual_discount_rate)),
+            "wom_bad": int(g["wom_bad"].sum()),
+            "wom_good": int(g["wom_good"].sum()),
+        }
+    return kpis

@@ -1,0 +1,151 @@
+"""The behavioural rules: how one month's experiences move a customer.
+
+Pure functions of numbers or numpy arrays (every engine calls the same ones: the agent
+engine with one customer's scalars, the vector engine with whole columns). Random
+draws come in as uniforms ``u`` so that each rule is deterministic and testable alone.
+Each function's docstring names the mechanism of DOMAIN.md it encodes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+CHOSEN, RECHOSEN, EMBEDDED = 0, 1, 2
+
+
+def happens(u: ArrayLike, probability: ArrayLike) -> ArrayLike:
+    """A Bernoulli event from a uniform draw."""
+    return u < probability
+
+
+def hazard_probability(hazard: ArrayLike) -> ArrayLike:
+    """Monthly probability of an event with the given hazard (competing pressures add as hazards)."""
+    return -np.expm1(-np.maximum(hazard, 0.0))
+
+
+def contact_steps(u: ArrayLike, steps_mean: ArrayLike) -> ArrayLike:
+    """Steps a contact takes: at least one, exponentially spread around the provider's mean."""
+    return 1.0 + (steps_mean - 1.0) * -np.log1p(-u)
+
+
+def effort_score(steps: ArrayLike, switched: ArrayLike, repeated: ArrayLike, threshold: float,
+                 switch_effort: float, repeat_effort: float) -> ArrayLike:
+    """Customer effort of a contact (Dixon): 1 means `threshold` steps with no switch or repeat.
+
+    KPMG (seed 001): more than three steps and satisfaction falls; channel switching and
+    repeat contacts are the other two drivers of effort named in seed 002.
+    """
+    return steps / threshold + switch_effort * switched + repeat_effort * repeated
+
+
+def disloyalty_probability(high_effort: ArrayLike, p_high: float, p_low: float) -> ArrayLike:
+    """Chance a contact makes the customer more disloyal: 96 % after high effort, 9 % after low (CEB)."""
+    return np.where(high_effort, p_high, p_low)
+
+
+def experience_gap(quality: ArrayLike, expectation: ArrayLike, failure: ArrayLike, recovered: ArrayLike,
+                   contact: ArrayLike, delight: ArrayLike, proactive: ArrayLike, relevant_offer: ArrayLike,
+                   failure_loss: float, recovery_gain: float, delight_effect: float, proactive_gain: float,
+                   proactive_mitigation: float, relevant_gain: float) -> ArrayLike:
+    """Delivered value minus expectation this month (seed 000: perceived value against expectation).
+
+    A core failure costs ``failure_loss`` (less what proactive warning avoids); a failure
+    resolved with low effort gives ``recovery_gain`` back (service recovery, seed 001);
+    delight is spent on contacts; proactive messages and relevant offers add value.
+    """
+    loss = failure * failure_loss * (1.0 - proactive * proactive_mitigation)
+    return (quality - expectation - loss + recovered * recovery_gain + contact * delight * delight_effect
+            + proactive * proactive_gain + relevant_offer * relevant_gain)
+
+
+def confirm_probability(gap: ArrayLike, shortfall_slope: float, meet_level: float, exceed_gain: float,
+                        exceed_scale: float) -> ArrayLike:
+    """The asymmetric response curve (Dixon, Freeman, Toman 2010; seed 002).
+
+    Falling short lowers the chance the month confirms the choice steeply; meeting the
+    expectation gives ``meet_level``; exceeding it adds at most ``exceed_gain``: the plateau.
+    """
+    below = meet_level * np.exp(shortfall_slope * np.minimum(gap, 0.0))
+    above = exceed_gain * -np.expm1(-np.maximum(gap, 0.0) / exceed_scale)
+    return below + above
+
+
+def perceived_value(reference_price: float, gap: ArrayLike, value_per_gap: float) -> ArrayLike:
+    """What the month's service felt worth, in money, to set against the invoice."""
+    return reference_price * (1.0 + value_per_gap * gap)
+
+
+def price_components(list_price: ArrayLike, tenure: ArrayLike, binding: ArrayLike, binding_discount: ArrayLike,
+                     tenure_bonus: ArrayLike, tenure_after: int, promo_discount: ArrayLike,
+                     promo_months: ArrayLike) -> tuple[ArrayLike, ArrayLike]:
+    """Loyalty-reward and promo discounts off the list price (seed 004; seed 000 for promos)."""
+    reward = list_price * (binding * binding_discount + (tenure >= tenure_after) * tenure_bonus)
+    promo = list_price * (tenure < promo_months) * promo_discount
+    return reward, promo
+
+
+def invoice_pressure(paid: ArrayLike, value: ArrayLike, sensitivity: ArrayLike, reference_price: float,
+                     weight: float) -> ArrayLike:
+    """The invoice sets cost against perceived value, black on white (seed 000)."""
+    return weight * sensitivity * np.maximum(paid - value, 0.0) / reference_price
+
+
+def price_gap_pressure(paid: ArrayLike, seen_price: ArrayLike, sensitivity: ArrayLike, reference_price: float,
+                       weight: float) -> ArrayLike:
+    """A competitor's lower price seen in an ad or on a comparison site (seeds 000, 004)."""
+    return weight * sensitivity * np.maximum(paid - seen_price, 0.0) / reference_price
+
+
+def price_change_pressure(notice_active: ArrayLike, lands_unannounced: ArrayLike, rise: ArrayLike,
+                          sensitivity: ArrayLike, notice_weight: float, unexplained_weight: float) -> ArrayLike:
+    """An announced rise stirs customers while the notice runs; an unannounced one hits harder (seed 004)."""
+    rise = np.maximum(rise, 0.0)
+    return sensitivity * rise * (notice_active * notice_weight + lands_unannounced * unexplained_weight)
+
+
+def look_hazard(pressure: ArrayLike, base: float, stage_resistance: ArrayLike) -> ArrayLike:
+    """Hazard of starting to look around: the phase-out effect, damped by loyalty stage (seed 000)."""
+    return (base + pressure) * stage_resistance
+
+
+def leave_probability(advantage: ArrayLike, switch_rate: float, advantage_weight: float, binding: ArrayLike,
+                      bundled: ArrayLike, binding_lock: float, bundle_lock: float) -> ArrayLike:
+    """Chance a looking customer acts: more when the best alternative saves money, less under lock-in."""
+    act = np.minimum(switch_rate * (1.0 + advantage_weight * np.maximum(advantage, 0.0)), 1.0)
+    return act * (1.0 - binding * binding_lock) * (1.0 - bundled * bundle_lock)
+
+
+def stage_after(stage: ArrayLike, u: ArrayLike, confirmed: ArrayLike, bad: ArrayLike, promote_chosen: float,
+                promote_rechosen: float, demote_on_bad: float) -> ArrayLike:
+    """One step on the loyalty ladder (seed 000): confirming months lift, bad core experiences drop."""
+    promote = np.where(stage == CHOSEN, promote_chosen, np.where(stage == RECHOSEN, promote_rechosen, 0.0))
+    up = ~bad & confirmed & (u < promote)
+    down = bad & (u < demote_on_bad)
+    return np.clip(stage + up.astype(np.int8) - down.astype(np.int8), CHOSEN, EMBEDDED)
+
+
+def choice_weights(prices: np.ndarray, qualities: np.ndarray, reference_price: float, price_weight: float,
+                   quality_weight: float) -> np.ndarray:
+    """Logit attraction of each provider to someone choosing (lower price, higher quality win)."""
+    utility = -price_weight * prices / reference_price + quality_weight * qualities
+    return np.exp(utility - utility.max())
+
+
+def pick(weights: np.ndarray, u: ArrayLike) -> ArrayLike:
+    """Index drawn from (rows of) non-negative weights by inverse CDF."""
+    cumulative = np.cumsum(weights, axis=-1)
+    target = np.asarray(u)[..., None] * cumulative[..., -1:]
+    return (cumulative <= target).sum(axis=-1)
+
+
+def clv(margin: ArrayLike, monthly_churn: ArrayLike, annual_discount_rate: float) -> ArrayLike:
+    """Customer lifetime value of a margin per month kept with probability 1 - churn (Gupta and Lehmann)."""
+    d = (1.0 + annual_discount_rate) ** (1.0 / 12.0) - 1.0
+    retention = 1.0 - np.asarray(monthly_churn, dtype=float)
+    return margin * (1.0 + d) / (1.0 + d - retention)
+
+
+def annual_churn(monthly_churn: ArrayLike) -> ArrayLike:
+    """Annual churn equivalent to a constant monthly churn rate."""
+    return 1.0 - (1.0 - np.asarray(monthly_churn, dtype=float)) ** 12

@@ -1,0 +1,319 @@
+"""Scenario files: find, read, override and validate them into a typed ``Scenario``.
+
+Every way a scenario can be wrong ends in one ``ScenarioError`` whose message names the
+dotted path, the value and what is allowed, so the CLI can print it as one line.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from churnsim.params import Levers, Scenario
+from churnsim.strategies import STRATEGIES, resolve_levers
+
+DEFAULT_SCENARIO = "electricity"
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input: the message is meant for the user as it stands."""
+
+
+def builtin_dir() -> Path:
+    return Path(str(resources.files("churnsim") / "scenarios"))
+
+
+def builtin_scenarios() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(builtin_dir().glob("*.toml"))}
+
+
+def scenario_path(source: str | Path | None) -> Path:
+    """A built-in name (``mobile``) or a file path; ``None`` is the default scenario."""
+    if source is None:
+        source = DEFAULT_SCENARIO
+    path = Path(source)
+    if path.is_file():
+        return path
+    builtins = builtin_scenarios()
+    if str(source) in builtins:
+        return builtins[str(source)]
+    raise ScenarioError(
+        f"scenario {str(source)!r}: no such file or built-in scenario; built-ins: {', '.join(builtins)}"
+    )
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def parse_value(text: str) -> Any:
+    """A --set value as TOML would read it (numbers, booleans, arrays), else a plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _item_index(items: list[Any], key: str, path: str) -> int:
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == key:
+            return i
+    if key.isdigit() and int(key) < len(items):
+        return int(key)
+    names = [str(item.get("name", i)) for i, item in enumerate(items) if isinstance(item, dict)]
+    raise ScenarioError(f"--set {path}: no item {key!r}; allowed: {', '.join(names)} or an index below {len(items)}")
+
+
+def _schema_at(model: type[BaseModel], parts: list[str], path: str) -> None:
+    """Check a dotted path against the schema so a typo is an error, not a new key."""
+    current: Any = model
+    for part in parts:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = current.model_fields
+            if part not in fields:
+                raise ScenarioError(f"--set {path}: unknown parameter {part!r}; allowed here: {', '.join(fields)}")
+            current = fields[part].annotation
+            if get_origin(current) is tuple and isinstance(get_args(current)[0], type) and issubclass(
+                get_args(current)[0], BaseModel
+            ):
+                current = get_args(current)[0]
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]
+        else:
+            raise ScenarioError(f"--set {path}: {part!r} goes below a value that has no parameters inside")
+
+
+def apply_set(raw: dict[str, Any], assignment: str) -> None:
+    """Apply one ``dotted.path=value`` to the raw scenario dict."""
+    path, sep, text = assignment.partition("=")
+    path = path.strip()
+    if not sep or not path:
+        raise ScenarioError(f"--set {assignment!r}: expected dotted.path=value, e.g. service.enabled=false")
+    parts = path.split(".")
+    schema_parts = list(parts)
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, list):
+            index = _item_index(node, part, path)
+            schema_parts[i] = "*"
+            node = node[index]
+            continue
+        if part in ("segments", "providers") and part not in node:
+            node[part] = [m.model_dump(mode="json") for m in getattr(Scenario(), part)]
+        node = node.setdefault(part, {})
+        if not isinstance(node, (dict, list)):
+            raise ScenarioError(f"--set {path}: {part!r} is a value, not a group")
+    last = parts[-1]
+    _schema_at(Scenario, [p for p in schema_parts if p != "*"], path)
+    if isinstance(node, list):
+        node[_item_index(node, last, path)] = parse_value(text)
+    else:
+        node[last] = parse_value(text)
+
+
+def _resolve_providers(raw: dict[str, Any]) -> None:
+    base = Levers().model_dump(mode="json")
+    for i, prov in enumerate(raw.get("providers", [])):
+        if not isinstance(prov, dict):
+            raise ScenarioError(f"providers.{i} = {prov!r}: must be a table with name, share, strategies, levers")
+        names = prov.get("strategies", [])
+        if isinstance(names, str):
+            names = [names]
+        explicit = prov.get("levers", {})
+        if not isinstance(explicit, dict):
+            raise ScenarioError(f"providers.{i}.levers = {explicit!r}: must be a table of lever values")
+        try:
+            prov["levers"] = resolve_levers(base, names, explicit)
+        except KeyError as exc:
+            raise ScenarioError(
+                f"providers.{i}.strategies = {exc.args[0]!r}: unknown strategy; allowed: {', '.join(STRATEGIES)}"
+            ) from None
+        except TypeError:
+            raise ScenarioError(f"providers.{i}.levers: a scaled lever is not a number") from None
+        prov["strategies"] = list(names)
+
+
+def _format_error(err: dict[str, Any], raw: dict[str, Any]) -> str:
+    loc = list(err["loc"])
+    node: Any = raw
+    names = []
+    for part in loc:
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            names.append(str(part))
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+            names.append(str(part))
+        else:
+            names.append(str(part))
+            node = None
+    path = ".".join(names) or "scenario"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{path}: unknown parameter (see `churnsim params` for every allowed path)"
+    if kind == "missing":
+        return f"{path}: required but missing"
+    msg = err["msg"].replace("Value error, ", "")
+    if "input" in err and kind != "value_error":
+        return f"{path} = {err['input']!r}: {msg}"
+    return f"{path}: {msg}"
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    scenario: Scenario
+    source: str
+    raw: dict[str, Any]
+
+    @property
+    def hash(self) -> str:
+        return scenario_hash(self.scenario)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def build(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
+    """Validate a raw scenario dict (strategies not yet resolved) into a Scenario."""
+    resolved = copy.deepcopy(raw)
+    _resolve_providers(resolved)
+    try:
+        return Scenario.model_validate(resolved)
+    except ValidationError as exc:
+        lines = [_format_error(e, resolved) for e in exc.errors()]
+        raise ScenarioError(f"{source}: " + f"\n{source}: ".join(lines)) from None
+
+
+def load(
+    source: str | Path | None = None,
+    sets: list[str] | tuple[str, ...] = (),
+    strategies: list[str] | tuple[str, ...] = (),
+    months: int | None = None,
+    customers: int | None = None,
+) -> LoadedScenario:
+    """Read a scenario, apply overrides in CLI order of precedence, and validate it."""
+    if isinstance(source, Scenario):
+        raw = source.model_dump(mode="json")
+        label = source.meta.name
+    elif isinstance(source, dict):
+        raw = copy.deepcopy(source)
+        label = "<dict>"
+    else:
+        path = scenario_path(source)
+        raw = read_toml(path)
+        label = str(path) if Path(str(source or "")).is_file() else path.stem
+    for assignment in sets:
+        apply_set(raw, assignment)
+    _apply_strategy_flags(raw, strategies)
+    market = raw.setdefault("market", {})
+    if months is not None:
+        market["months"] = months
+    if customers is not None:
+        market["customers"] = customers
+    return LoadedScenario(build(raw, label), label, raw)
+
+
+def _apply_strategy_flags(raw: dict[str, Any], flags: list[str] | tuple[str, ...]) -> None:
+    """``--strategy A=low-effort`` replaces provider A's strategies; repeat the flag to combine."""
+    chosen: dict[str, list[str]] = {}
+    for flag in flags:
+        name, sep, strategy = flag.partition("=")
+        if not sep or not name or not strategy:
+            raise ScenarioError(f"--strategy {flag!r}: expected PROVIDER=STRATEGY, e.g. A=low-effort")
+        if strategy not in STRATEGIES:
+            raise ScenarioError(f"--strategy {flag!r}: unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
+        chosen.setdefault(name, []).append(strategy)
+    if not chosen:
+        return
+    if "providers" not in raw:
+        raw["providers"] = [m.model_dump(mode="json", exclude={"levers"}) for m in Scenario().providers]
+    providers = raw["providers"]
+    for name, names in chosen.items():
+        index = _item_index(providers, name, f"--strategy {name}")
+        providers[index]["strategies"] = names
+
+
+def describe_parameters(scenario: Scenario) -> list[dict[str, str]]:
+    """Every parameter of a scenario by dotted path: value, allowed values and meaning."""
+    rows: list[dict[str, str]] = []
+    _walk(scenario, "", rows)
+    return rows
+
+
+def schema_paths() -> list[str]:
+    """Every parameter path of the schema, ``*`` standing for a provider or segment."""
+    rows: list[dict[str, str]] = []
+    _walk(Scenario(), "", rows, wildcard=True)
+    return sorted({r["path"] for r in rows})
+
+
+def _walk(model: BaseModel, prefix: str, rows: list[dict[str, str]], wildcard: bool = False) -> None:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            _walk(value, path + ".", rows, wildcard)
+        elif isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
+            for i, item in enumerate(value):
+                key = "*" if wildcard else getattr(item, "name", str(i))
+                _walk(item, f"{path}.{key}.", rows, wildcard)
+                if wildcard:
+                    break
+        else:
+            rows.append({"path": path, "value": _show(value), "allowed": allowed(info), "meaning": info.description or ""})
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + "}"
+    return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def allowed(info: Any) -> str:
+    """Human text for a field's constraints, from its pydantic metadata."""
+    ann = info.annotation
+    if get_origin(ann) is Literal:
+        return " | ".join(str(a) for a in get_args(ann))
+    if ann is bool:
+        return "true | false"
+    if ann is str:
+        return "text"
+    lo = hi = None
+    lo_open = hi_open = False
+    for m in info.metadata:
+        if getattr(m, "ge", None) is not None:
+            lo = m.ge
+        if getattr(m, "gt", None) is not None:
+            lo, lo_open = m.gt, True
+        if getattr(m, "le", None) is not None:
+            hi = m.le
+    kind = "integer" if ann is int else "number"
+    if get_origin(ann) is tuple:
+        return "list of numbers >= 0"
+    if get_origin(ann) is dict:
+        return "table of numbers >= 0"
+    if lo is None and hi is None:
+        return kind
+    left = f"({lo:g}" if lo_open else f"[{lo:g}" if lo is not None else "(-inf"
+    right = f"{hi:g}]" if hi is not None and not hi_open else "inf)"
+    return f"{kind} in {left}, {right}"
