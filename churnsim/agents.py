@@ -177,8 +177,10 @@ class Customer(FixedAgent):
         tally[T.failures] += self.failure
         tally[T.contacts] += self.contacts
         tally[T.human_contacts] += self.human
+        tally[T.contacted] += self.contacts > 0
         tally[T.high_effort] += self.contacts > 0 and self.high_effort
         tally[T.disloyal] += self.disloyal
+        tally[T.disloyal_high] += self.disloyal and self.high_effort
         tally[T.started_looking] += self.started_looking
         tally[T.revenue] += self.paid_list
         tally[T.reward_cost] += self.reward
@@ -227,4 +229,4 @@ class Customer(FixedAgent):
         inbox = m.next_bad if self.tells_bad else m.next_good
         np.add.at(inbox[:, p], who, 1.0)
         m.tally[T.wom_bad if self.tells_bad else T.wom_good, p] += 1
-        m.tally[T.wom_reached, p] += len(who)
+        m.tally[T.wom_bad_reached if self.tells_bad else T.wom_good_reached, p] += len(who)

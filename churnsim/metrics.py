@@ -32,20 +32,24 @@ class T(IntEnum):
     entered = 11
     wom_bad = 12
     wom_good = 13
-    wom_reached = 14
-    revenue = 15
-    reward_cost = 16
-    promo_cost = 17
-    delight_units = 18
-    offers = 19
-    retention_efforts = 20
-    paper_invoices = 21
+    wom_bad_reached = 14
+    wom_good_reached = 15
+    revenue = 16
+    reward_cost = 17
+    promo_cost = 18
+    delight_units = 19
+    offers = 20
+    retention_efforts = 21
+    paper_invoices = 22
+    contacted = 23
+    disloyal_high = 24
 
 
 STOCKS = ("customers", "chosen", "rechosen", "embedded", "looking", "retained")
 MONEY = ("revenue", "cost_to_serve", "delight_cost", "reward_cost", "acquisition_cost", "retention_cost", "profit")
-EVENTS = ("billed", "churned", "switched_out", "exited", "acquired", "entered", "failures", "contacts",
-          "human_contacts", "high_effort", "disloyal", "started_looking", "wom_bad", "wom_good", "wom_reached")
+EVENTS = ("billed", "churned", "switched_out", "exited", "acquired", "entered", "failures", "contacted", "contacts",
+          "human_contacts", "high_effort", "disloyal", "disloyal_high", "started_looking", "wom_bad", "wom_good",
+          "wom_bad_reached", "wom_good_reached")
 COLUMNS = ("month", "provider", *STOCKS, "cohort", *EVENTS, *MONEY)
 
 

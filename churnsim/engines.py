@@ -1,0 +1,32 @@
+"""Choosing an engine: the readable agent engine or the vectorised one, same model."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from churnsim.model import AgentChurnModel, ChurnModel
+from churnsim.params import Scenario
+
+Engine = Literal["agents", "vector", "auto"]
+ENGINES = ("agents", "vector", "auto")
+AUTO_AGENT_LIMIT = 2_000  # above this many customers "auto" takes the vector engine
+
+
+def engine_class(engine: Engine, customers: int) -> type[ChurnModel]:
+    if engine == "auto":
+        engine = "agents" if customers <= AUTO_AGENT_LIMIT else "vector"
+    if engine == "agents":
+        return AgentChurnModel
+    if engine == "vector":
+        from churnsim.vector import VectorChurnModel
+
+        return VectorChurnModel
+    raise ValueError(f"engine {engine!r}: allowed: {', '.join(ENGINES)}")
+
+
+def create_model(scenario: Scenario, rng: int | np.random.Generator | None = None,
+                 engine: Engine = "auto") -> ChurnModel:
+    """A ready-to-step model of the scenario on the chosen engine."""
+    return engine_class(engine, scenario.market.customers)(scenario, rng=rng)
