@@ -1,8 +1,23 @@
-"""churnsim: agent-based customer churn simulation on the loyalty ladder."""
+"""churnsim: agent-based customer churn simulation on the loyalty ladder.
+
+``churnsim.run(...)`` is everything ``churnsim run`` does, as one call.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:
     __version__ = version("churnsim")
-except PackageNotFoundError:  # running from a source tree that was never installed
+except PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0.0.0+unknown"
+
+__all__ = ["RunResult", "__version__", "run"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the simulation stack only when it is used, so the CLI starts fast."""
+    if name in ("run", "RunResult"):
+        from churnsim import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module 'churnsim' has no attribute {name!r}")

@@ -124,7 +124,7 @@ class Ladder(_Group):
     promote_rechosen: float = _p(0.04, "monthly chance that a confirming month lifts a re-chosen customer to embedded")
     demote_on_bad: float = _p(0.5, "chance that a bad core experience drops a customer one stage")
     resistance: tuple[float, float, float] = Field(
-        (1.0, 0.6, 0.15),
+        (1.0, 0.5, 0.1),
         description="multiplier on look-around pressure per stage: embedded customers are near immune (seed 000)",
     )
 
@@ -156,10 +156,10 @@ class PhaseOut(_Group):
     """The phase-out effect (utfasningseffekt, seed 000): look around first, then leave."""
 
     enabled: bool = Field(True, description="switch price exposure and the look-around stage on")
-    base_attention: float = _w(0.01, "monthly look-around hazard with no pressure at all")
-    invoice_weight: float = _w(0.6, "hazard per reference price that the invoice exceeds perceived value")
+    base_attention: float = _w(0.003, "monthly look-around hazard with no pressure at all")
+    invoice_weight: float = _w(0.2, "hazard per reference price that the invoice exceeds perceived value")
     ad_exposure: float = _p(0.3, "monthly chance of seeing a competitor's price ad at zero ad pressure")
-    ad_weight: float = _w(0.8, "hazard per reference price a seen competitor is cheaper")
+    ad_weight: float = _w(0.3, "hazard per reference price a seen competitor is cheaper")
     comparison_site_rate: float = _p(0.05, "monthly chance of checking a comparison site (sees the cheapest offer)")
     promo_visibility: float = _p(0.2, "monthly chance an existing customer sees the own provider's new-customer promo")
     promo_unfairness: float = _w(1.0, "hazard per unit promo discount that feels unfair to existing customers")
@@ -167,9 +167,9 @@ class PhaseOut(_Group):
     unexplained_rise_weight: float = _w(4.0, "hazard per unit price rise when it lands on the invoice unannounced")
     bill_shock_rate: float = _p(0.01, "monthly chance of an unexpectedly high bill")
     bill_shock_weight: float = _w(0.5, "hazard added by a bill shock")
-    calm_down: float = _p(0.25, "monthly chance a looking customer stops looking after a confirming month")
-    switch_rate: float = _p(0.25, "monthly chance a looking customer acts and leaves, before price advantage")
-    advantage_weight: float = _w(3.0, "extra leaving chance per reference price the best alternative saves")
+    calm_down: float = _p(0.3, "monthly chance a looking customer stops looking after a confirming month")
+    switch_rate: float = _p(0.12, "monthly chance a looking customer acts and leaves, before price advantage")
+    advantage_weight: float = _w(1.5, "extra leaving chance per reference price the best alternative saves")
     choice_price: float = _w(4.0, "logit weight of price (per reference price) when choosing where to go")
     choice_quality: float = _w(1.0, "logit weight of quality when choosing where to go")
 
@@ -186,7 +186,7 @@ class Service(_Group):
     repeat_effort: float = _w(1.0, "effort score of having to contact again", le=10.0)
     disloyal_high_effort: float = _p(0.96, "chance a high-effort contact makes the customer more disloyal (CEB, HBR 2010)")
     disloyal_low_effort: float = _p(0.09, "chance a low-effort contact makes the customer more disloyal (CEB, HBR 2010)")
-    disloyal_hazard: float = _w(1.5, "look-around hazard added by becoming more disloyal")
+    disloyal_hazard: float = _w(0.5, "look-around hazard added by becoming more disloyal")
     failure_loss: float = _w(1.5, "experience gap lost in a month with a core failure", le=10.0)
     recovery_gain: float = _w(0.6, "experience gap gained when a failure is resolved with low effort", le=10.0)
     delight_effect: float = _w(0.6, "experience gap per unit of delight spend on a contact", le=10.0)
@@ -197,12 +197,12 @@ class WordOfMouth(_Group):
     """Three knobs each for good and bad news (how often, how many, how much), seed 002."""
 
     enabled: bool = Field(True, description="switch word of mouth on")
-    tell_bad: float = _p(0.5, "chance a customer with a bad experience tells others")
+    tell_bad: float = _p(0.4, "chance a customer with a bad experience tells others")
     tell_good: float = _p(0.3, "chance a customer with a good experience tells others")
     reach_bad: float = _w(10.0, "people told about a bad experience (seed 002: about 10)", le=1000.0)
     reach_good: float = _w(3.0, "people told about a good experience (seed 002: about 3)", le=1000.0)
-    weight_bad: float = _w(0.05, "look-around hazard one bad message about the own provider adds")
-    weight_good: float = _w(0.02, "look-around hazard one good message about a competitor adds")
+    weight_bad: float = _w(0.02, "look-around hazard one bad message about the own provider adds")
+    weight_good: float = _w(0.01, "look-around hazard one good message about a competitor adds")
     ambassador_rate: float = _p(0.1, "monthly chance an embedded customer recommends the provider unprompted")
     recommend_by_stage: tuple[float, float, float] = Field(
         (0.0, 0.3, 1.0), description="multiplier on ambassador_rate for chosen, re-chosen and embedded customers"
@@ -216,7 +216,7 @@ class Payment(_Group):
 
     enabled: bool = Field(True, description="switch payment friction on")
     friction: dict[str, float] = Field(
-        default_factory=lambda: {"paper": 0.15, "e_invoice": 0.03, "direct_debit": 0.0, "mobile": 0.01},
+        default_factory=lambda: {"paper": 0.03, "e_invoice": 0.005, "direct_debit": 0.0, "mobile": 0.002},
         description="monthly look-around hazard added by paying through each channel",
     )
     paper_cost: float = _w(0.5, "extra monthly cost to serve a paper invoice", le=1e4)

@@ -152,10 +152,7 @@ def _format_error(err: dict[str, Any], raw: dict[str, Any]) -> str:
     node: Any = raw
     names = []
     for part in loc:
-        if isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-            names.append(str(part))
-        elif isinstance(node, dict) and part in node:
+        if (isinstance(node, list) and isinstance(part, int) and part < len(node)) or (isinstance(node, dict) and part in node):
             node = node[part]
             names.append(str(part))
         else:
@@ -189,10 +186,14 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def build(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
-    """Validate a raw scenario dict (strategies not yet resolved) into a Scenario."""
+def build(raw: dict[str, Any], source: str = "<dict>", resolve: bool = True) -> Scenario:
+    """Validate a raw scenario dict into a Scenario, first applying strategy presets to levers.
+
+    ``resolve=False`` is for dicts dumped from a Scenario, whose levers already include them.
+    """
     resolved = copy.deepcopy(raw)
-    _resolve_providers(resolved)
+    if resolve:
+        _resolve_providers(resolved)
     try:
         return Scenario.model_validate(resolved)
     except ValidationError as exc:
@@ -208,7 +209,10 @@ def load(
     customers: int | None = None,
 ) -> LoadedScenario:
     """Read a scenario, apply overrides in CLI order of precedence, and validate it."""
+    resolve = not isinstance(source, Scenario)
     if isinstance(source, Scenario):
+        if strategies:
+            raise ScenarioError("--strategy: strategies apply to a scenario file or name, not to a built Scenario")
         raw = source.model_dump(mode="json")
         label = source.meta.name
     elif isinstance(source, dict):
@@ -226,7 +230,7 @@ def load(
         market["months"] = months
     if customers is not None:
         market["customers"] = customers
-    return LoadedScenario(build(raw, label), label, raw)
+    return LoadedScenario(build(raw, label, resolve), label, raw)
 
 
 def _apply_strategy_flags(raw: dict[str, Any], flags: list[str] | tuple[str, ...]) -> None:

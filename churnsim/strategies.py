@@ -37,7 +37,7 @@ STRATEGIES: dict[str, Strategy] = {
         Strategy(
             "price-cut",
             "cut the list price 15 % and chase new customers with a promo price and double advertising",
-            sets={"promo_discount": 0.25},
+            sets={"promo_discount": 0.15},
             scales={"price": 0.85, "ad_pressure": 2.0},
         ),
         Strategy(

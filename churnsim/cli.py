@@ -1,0 +1,138 @@
+"""The command line: parse, call the library, print. Exit 0 ok, 2 bad input, 1 our failure."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from churnsim import scenario as scenarios
+from churnsim.engines import ENGINES
+from churnsim.outputs import FORMATS
+from churnsim.strategies import STRATEGIES
+
+
+class InputError(click.ClickException):
+    """Bad input from the user: one line on stderr, exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's input errors into clean CLI errors."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except scenarios.ScenarioError as exc:
+            raise InputError(str(exc)) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="churnsim")
+def cli() -> None:
+    """churnsim: what happens to our customers if we do X instead of Y?
+
+    \b
+    Quick start:
+      churnsim run                                  # the default scenario
+      churnsim run mobile --strategy A=low-effort --months 36
+      churnsim params broadband | grep word_of_mouth
+    """
+
+
+scenario_argument = click.argument("scenario", required=False)
+
+
+@cli.command()
+@scenario_argument
+@click.option("--months", type=click.IntRange(1, 1200), help="Months to simulate (overrides the scenario).")
+@click.option("--customers", type=click.IntRange(10, 100_000_000), help="Population size (overrides the scenario).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="Random seed.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="Set any parameter by dotted path, e.g. --set word_of_mouth.reach_bad=20 (repeatable).")
+@click.option("--strategy", "strategies", multiple=True, metavar="PROVIDER=NAME",
+              help="Give a provider a named strategy, e.g. --strategy A=low-effort (repeat to combine).")
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+              help="Agent engine (one Mesa agent per customer) or vectorised engine; auto picks by size.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/latest"),
+              show_default=True, help="Output folder for tables, summary.json and plots.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="Format of the monthly table.")
+@click.option("--plots/--no-plots", default=True, show_default=True, help="Draw the PNG plots.")
+@user_errors
+def run(scenario: str | None, months: int | None, customers: int | None, seed: int, sets: tuple[str, ...],
+        strategies: tuple[str, ...], engine: str, out: Path, fmt: str, plots: bool) -> None:
+    """Run SCENARIO (a built-in name or a TOML file; default: the built-in default) and write its results.
+
+    \b
+    Example:
+      churnsim run electricity --strategy B=digital-payment --set economy.enabled=true --out runs/downturn
+    """
+    from churnsim.report_text import summary_table
+    from churnsim.runner import run as run_scenario
+
+    loaded = scenarios.load(scenario, sets=sets, strategies=strategies, months=months, customers=customers)
+    total = loaded.scenario.market.months
+    label = f"{loaded.scenario.meta.name}: {loaded.scenario.market.customers:,} customers"
+    with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr")) as bar:
+        result = run_scenario(loaded.scenario, seed=seed, engine=engine,
+                              progress=lambda month, _: bar.update(1))
+    result.summary["scenario_source"] = loaded.source
+    written = result.write(out, fmt=fmt, with_plots=plots)
+    click.echo(summary_table(result.summary))
+    click.echo(f"\nWrote {len(written)} files to {out}/")
+
+
+@cli.command()
+@scenario_argument
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Show values after these overrides.")
+@user_errors
+def params(scenario: str | None, sets: tuple[str, ...]) -> None:
+    """List every parameter of SCENARIO by dotted path, with its value, allowed range and meaning."""
+    rows = scenarios.describe_parameters(scenarios.load(scenario, sets=sets).scenario)
+    width = max(len(r["path"]) for r in rows)
+    vwidth = min(max(len(r["value"]) for r in rows), 28)
+    for r in rows:
+        click.echo(f"{r['path']:<{width}}  {r['value']:<{vwidth}}  {r['allowed']:<24}  {r['meaning']}")
+
+
+@cli.command("scenarios")
+def list_scenarios() -> None:
+    """List the built-in scenarios."""
+    for name, path in scenarios.builtin_scenarios().items():
+        spec = scenarios.load(path).scenario
+        default = "  (default)" if name == scenarios.DEFAULT_SCENARIO else ""
+        cal = spec.meta.calibration
+        band = f"annual churn {cal.annual_churn_min:.0%}-{cal.annual_churn_max:.0%}"
+        click.echo(f"{name:<12} {band:<22} {spec.meta.description.splitlines()[0] if spec.meta.description else ''}"
+                   f"{default}")
+
+
+@cli.command("strategies")
+def list_strategies() -> None:
+    """List the named strategies a provider can run."""
+    width = max(map(len, STRATEGIES))
+    for name, strategy in STRATEGIES.items():
+        click.echo(f"{name:<{width}}  {strategy.description}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@user_errors
+def validate(file: Path) -> None:
+    """Check a scenario FILE and report the first problems, or that it is valid."""
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    loaded = scenarios.load(file)
+    click.echo(f"{file}: valid ({loaded.scenario.meta.name}, hash {loaded.hash})")
+
+
+def main() -> None:
+    cli(prog_name="churnsim")

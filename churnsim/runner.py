@@ -1,0 +1,88 @@
+"""One run of one scenario: the single Python call behind ``churnsim run``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+import churnsim
+from churnsim import metrics, plots
+from churnsim.engines import Engine, create_model
+from churnsim.outputs import FORMATS, write_json, write_table
+from churnsim.params import Scenario
+from churnsim.scenario import LoadedScenario, load, scenario_hash
+
+
+@dataclass
+class RunResult:
+    """A finished run: the monthly table, the KPIs and everything needed to reproduce it."""
+
+    timeseries: pd.DataFrame
+    summary: dict[str, Any]
+    scenario: Scenario = field(repr=False)
+
+    def write(self, folder: str | Path, fmt: str = "csv", with_plots: bool = True) -> list[Path]:
+        """Tables, summary.json, the resolved scenario and PNG plots, each written atomically."""
+        if fmt not in FORMATS:
+            raise ValueError(f"format {fmt!r}: allowed: {', '.join(FORMATS)}")
+        folder = Path(folder)
+        written = [
+            write_table(self.timeseries, folder / f"timeseries.{fmt}"),
+            write_json(self.scenario.model_dump(mode="json"), folder / "scenario.json"),
+            write_json(self.summary, folder / "summary.json"),
+        ]
+        if with_plots:
+            written += plots.write_plots(self.timeseries, folder / "plots")
+        return written
+
+
+def provenance(loaded: LoadedScenario, seed: int, engine: str) -> dict[str, Any]:
+    """What anyone needs to reproduce a result exactly."""
+    return {
+        "scenario": loaded.scenario.meta.name,
+        "scenario_source": loaded.source,
+        "scenario_hash": scenario_hash(loaded.scenario),
+        "seed": seed,
+        "engine": engine,
+        "churnsim_version": churnsim.__version__,
+        "mesa_version": mesa.__version__,
+        "numpy_version": np.__version__,
+    }
+
+
+def run(
+    scenario: str | Path | Scenario | dict | None = None,
+    *,
+    seed: int = 0,
+    months: int | None = None,
+    customers: int | None = None,
+    sets: list[str] | tuple[str, ...] = (),
+    strategies: list[str] | tuple[str, ...] = (),
+    engine: Engine = "auto",
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Simulate a scenario (a built-in name, a TOML path, a dict or a Scenario) and summarise it."""
+    loaded = load(scenario, sets=sets, strategies=strategies, months=months, customers=customers)
+    spec = loaded.scenario
+    model = create_model(spec, rng=seed, engine=engine)
+    total = spec.market.months
+    for month in range(1, total + 1):
+        model.step()
+        if progress:
+            progress(month, total)
+    ts = model.timeseries
+    summary = provenance(loaded, seed, model.engine)
+    summary.update({
+        "months": total,
+        "customers": spec.market.customers,
+        "calibration": spec.meta.calibration.model_dump(),
+        "strategies": {p.name: list(p.strategies) for p in spec.providers},
+        "kpis": metrics.summarize(ts, spec),
+    })
+    return RunResult(ts, summary, spec)
