@@ -97,8 +97,8 @@ class Customer(FixedAgent):
             else:
                 seen = paid
             pressure += rules.price_gap_pressure(paid, seen, sens, s.market.reference_price, po.ad_weight)
-            if tb.promo_discount[p] > 0 and self.tenure >= tb.promo_months[p] and rules.happens(u[13], po.promo_visibility):
-                pressure += po.promo_unfairness * tb.promo_discount[p] * sens
+            sees_promo = rules.happens(u[13], po.promo_visibility) and self.tenure >= tb.promo_months[p]
+            pressure += sees_promo * po.promo_unfairness * tb.promo_discount[p] * sens
             pressure += rules.price_change_pressure(c.notice_active[p], c.lands_unannounced[p], c.rise[p], sens,
                                                     po.notice_weight, po.unexplained_rise_weight)
             if rules.happens(u[14], po.bill_shock_rate):
@@ -107,7 +107,8 @@ class Customer(FixedAgent):
             pressure += m.friction[self.channel]
         if s.word_of_mouth.enabled:
             bad_in, good_in = m.inbox_bad[self.index], m.inbox_good[self.index]
-            pressure += s.word_of_mouth.weight_bad * bad_in[p] + s.word_of_mouth.weight_good * (good_in.sum() - good_in[p])
+            wom = s.word_of_mouth
+            pressure += wom.weight_bad * bad_in[p] + wom.weight_good * (good_in.sum() - good_in[p])
         pressure += spam * off.spam_hazard + disloyal * svc.disloyal_hazard
         self.pressure = pressure
         self.advantage = (paid - c.best_alternative[p]) / s.market.reference_price * sens

@@ -107,7 +107,7 @@ def month_rows(month: int, names: tuple[str, ...], tally: np.ndarray, stock: dic
         row: dict[str, object] = {"month": month, "provider": name}
         row.update({k: int(stock[k][j]) for k in STOCKS})
         row["cohort"] = int(cohort[j])
-        row.update({k: int(round(tally[T[k], j])) for k in EVENTS})
+        row.update({k: round(float(tally[T[k], j])) for k in EVENTS})
         row.update({k: float(cash[k][j]) for k in MONEY})
         rows.append(row)
     return rows
@@ -119,7 +119,8 @@ def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, dict[st
     last = timeseries["month"].max()
     total_end = timeseries.loc[timeseries["month"] == last, "customers"].sum()
     groups = list(timeseries.groupby("provider", sort=False))
-    for name, g in groups + [("market", timeseries.groupby("month").sum(numeric_only=True).reset_index())]:
+    market = timeseries.groupby("month").sum(numeric_only=True).reset_index()
+    for name, g in [*groups, ("market", market)]:
         end = g[g["month"] == last].iloc[0]
         billed = g["billed"].sum()
         monthly = g["churned"].sum() / billed if billed else 0.0

@@ -122,5 +122,5 @@ class AgentChurnModel(ChurnModel):
 
     def state_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         rows = [(c.provider, c.stage, c.looking, c.stayed) for c in self.customers]
-        provider, stage, looking, stayed = (np.array(col) for col in zip(*rows))
+        provider, stage, looking, stayed = (np.array(col) for col in zip(*rows, strict=True))
         return provider, stage.astype(np.int64), looking.astype(bool), stayed.astype(bool)

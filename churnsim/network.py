@@ -72,5 +72,5 @@ def to_networkx(csr: Csr) -> nx.Graph:
     graph.add_nodes_from(range(csr.nodes))
     rows = np.repeat(np.arange(csr.nodes), csr.degree())
     upper = rows < csr.indices
-    graph.add_edges_from(zip(rows[upper].tolist(), csr.indices[upper].tolist()))
+    graph.add_edges_from(zip(rows[upper].tolist(), csr.indices[upper].tolist(), strict=True))
     return graph

@@ -55,13 +55,18 @@ class Market(_Group):
     prospect_share: float = _p(0.0, "share of the population outside the market (no provider) at month 0")
     entry_rate: float = _p(0.0, "monthly hazard that a prospect signs up through advertising (Bass p)")
     exit_rate: float = _p(0.0, "monthly hazard that a customer leaves the category altogether (becomes a prospect)")
-    reference_price: float = Field(30.0, gt=0.0, le=1e6, description="typical monthly price in the market, the unit of price gaps")
-    annual_renewal: bool = Field(False, description="customers can leave only in the month their yearly contract renews (insurance)")
+    reference_price: float = Field(
+        30.0, gt=0.0, le=1e6, description="typical monthly price in the market, the unit of price gaps"
+    )
+    annual_renewal: bool = Field(
+        False, description="customers can leave only in the month their yearly contract renews (insurance)"
+    )
 
 
 class Network(_Group):
     kind: Literal["small_world", "random", "mixed"] = Field(
-        "small_world", description="social network: Watts-Strogatz small world, Erdos-Renyi random, or fully mixed (mean field)"
+        "small_world",
+        description="social network: Watts-Strogatz small world, Erdos-Renyi random, or fully mixed (random mixing)",
     )
     mean_degree: int = Field(10, ge=2, le=200, description="average number of acquaintances (even for small_world)")
     rewire: float = _p(0.1, "small-world rewiring probability")
@@ -94,7 +99,7 @@ class Segment(_Group):
     )
     effort_tolerance: Distribution = Field(
         Distribution(mean=1.3, sd=0.2),
-        description="effort score a contact may reach before it counts as high effort (3 steps, no switch, no repeat score 1)",
+        description="effort a contact may reach before it counts as high (3 steps, no switch, no repeat = 1)",
     )
     prefers_human: float = _p(0.52, "share who want a person for complex issues (BT study, seed 003: 52 %)")
     payment_mix: dict[str, float] = Field(
@@ -157,6 +162,7 @@ class PhaseOut(_Group):
 
     enabled: bool = Field(True, description="switch price exposure and the look-around stage on")
     base_attention: float = _w(0.003, "monthly look-around hazard with no pressure at all")
+    initial_looking: float = _p(0.08, "share of customers already looking around at month 0 (avoids a warm-up)")
     invoice_weight: float = _w(0.2, "hazard per reference price that the invoice exceeds perceived value")
     ad_exposure: float = _p(0.3, "monthly chance of seeing a competitor's price ad at zero ad pressure")
     ad_weight: float = _w(0.3, "hazard per reference price a seen competitor is cheaper")
@@ -184,13 +190,13 @@ class Service(_Group):
     steps_threshold: int = Field(3, ge=1, le=20, description="steps before satisfaction falls (KPMG, seed 001: max 3)")
     switch_effort: float = _w(1.0, "effort score of a channel switch or transfer", le=10.0)
     repeat_effort: float = _w(1.0, "effort score of having to contact again", le=10.0)
-    disloyal_high_effort: float = _p(0.96, "chance a high-effort contact makes the customer more disloyal (CEB, HBR 2010)")
-    disloyal_low_effort: float = _p(0.09, "chance a low-effort contact makes the customer more disloyal (CEB, HBR 2010)")
+    disloyal_high_effort: float = _p(0.96, "chance a high-effort contact makes a customer more disloyal (CEB, HBR)")
+    disloyal_low_effort: float = _p(0.09, "chance a low-effort contact makes a customer more disloyal (CEB, HBR)")
     disloyal_hazard: float = _w(0.5, "look-around hazard added by becoming more disloyal")
     failure_loss: float = _w(1.5, "experience gap lost in a month with a core failure", le=10.0)
     recovery_gain: float = _w(0.6, "experience gap gained when a failure is resolved with low effort", le=10.0)
     delight_effect: float = _w(0.6, "experience gap per unit of delight spend on a contact", le=10.0)
-    digital_only_repeat: float = _p(0.5, "chance a complex issue pushed to digital self-service needs another contact (seed 003)")
+    digital_only_repeat: float = _p(0.5, "chance a complex issue pushed to self-service needs a repeat (seed 003)")
 
 
 class WordOfMouth(_Group):
@@ -267,7 +273,7 @@ class Economics(_Group):
     offer_cost: float = _w(0.2, "cost of sending one offer", le=1e6)
     proactive_cost: float = _w(0.3, "monthly cost per customer of proactive communication at level 1", le=1e6)
     retention_cost: float = _w(15.0, "cost of a retention effort on one existing customer", le=1e6)
-    acquisition_multiplier: float = _w(10.0, "acquisition cost as a multiple of retention cost (seed 002: about 10)", le=1000.0)
+    acquisition_multiplier: float = _w(10.0, "acquisition cost as a multiple of retention cost (seed 002)", le=1000.0)
     ad_cost: float = _w(0.1, "monthly advertising cost per customer in the market at ad pressure 1", le=1e6)
     annual_discount_rate: float = _p(0.08, "discount rate for customer lifetime value")
 
@@ -296,7 +302,7 @@ class Levers(_Group):
     digital_push: float = _p(0.0, "monthly chance a paper-invoice customer is moved to a digital channel")
     binding_discount: float = _p(0.0, "discount for a binding contract")
     binding_months: int = Field(12, ge=1, le=120, description="length of a binding contract")
-    binding_uptake: float = _p(0.0, "chance a customer takes the binding contract when offered (at signing and renewal)")
+    binding_uptake: float = _p(0.0, "chance a customer takes a binding contract when offered (signing, renewal)")
     bundle_share: float = _p(0.0, "share of customers on a bundle")
     tenure_bonus: float = _p(0.0, "price reduction after the tenure threshold")
     promo_discount: float = _p(0.0, "discount for new customers in their first promo_months")
@@ -310,7 +316,9 @@ class Levers(_Group):
 class Provider(_Group):
     name: str = Field(description="provider name")
     share: float = _p(0.25, "initial market share among customers (shares are normalised)")
-    strategies: tuple[str, ...] = Field((), description="named strategy presets applied in order, before the levers")
+    strategies: tuple[str, ...] = Field(
+        (), description="named strategy presets (see `churnsim strategies`) that adjust the levers, in order"
+    )
     levers: Levers = Levers()
 
 

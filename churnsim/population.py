@@ -90,8 +90,9 @@ def sample_population(scenario: Scenario, n: int, rng: np.random.Generator) -> P
     bundle = np.array([lv.bundle_share for lv in levers])[own]
     bundled = customer & scenario.rewards.enabled & (rng.random(n) < bundle)
 
+    looking = customer & scenario.phase_out.enabled & (rng.random(n) < scenario.phase_out.initial_looking)
     return Population(
-        provider=provider, stage=stage, looking=np.zeros(n, bool), tenure=tenure, binding_left=binding_left,
+        provider=provider, stage=stage, looking=looking, tenure=tenure, binding_left=binding_left,
         bundled=bundled, channel=channel, sensitivity=sensitivity, expectation=expectation, tolerance=tolerance,
         prefers_human=prefers_human, life_churn=life_churn, segment=segment, initial_provider=provider.copy(),
         stayed=customer.copy(),

@@ -120,7 +120,7 @@ def stage_after(stage: ArrayLike, u: ArrayLike, confirmed: ArrayLike, bad: Array
                 promote_rechosen: float, demote_on_bad: float) -> ArrayLike:
     """One step on the loyalty ladder (seed 000): confirming months lift, bad core experiences drop."""
     promote = np.where(stage == CHOSEN, promote_chosen, np.where(stage == RECHOSEN, promote_rechosen, 0.0))
-    up = ~bad & confirmed & (u < promote)
+    up = np.logical_not(bad) & confirmed & (u < promote)
     down = bad & (u < demote_on_bad)
     return np.clip(stage + up.astype(np.int8) - down.astype(np.int8), CHOSEN, EMBEDDED)
 

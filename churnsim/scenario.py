@@ -148,16 +148,16 @@ def _resolve_providers(raw: dict[str, Any]) -> None:
 
 
 def _format_error(err: dict[str, Any], raw: dict[str, Any]) -> str:
-    loc = list(err["loc"])
+    """One line per pydantic error, naming providers and segments by name as --set does."""
     node: Any = raw
     names = []
-    for part in loc:
-        if (isinstance(node, list) and isinstance(part, int) and part < len(node)) or (isinstance(node, dict) and part in node):
-            node = node[part]
-            names.append(str(part))
+    for part in err["loc"]:
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_list and isinstance(node[part], dict) and isinstance(node[part].get("name"), str):
+            names.append(node[part]["name"])
         else:
             names.append(str(part))
-            node = None
+        node = node[part] if in_list or (isinstance(node, dict) and part in node) else None
     path = ".".join(names) or "scenario"
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -191,13 +191,22 @@ def build(raw: dict[str, Any], source: str = "<dict>", resolve: bool = True) -> 
 
     ``resolve=False`` is for dicts dumped from a Scenario, whose levers already include them.
     """
-    resolved = copy.deepcopy(raw)
     if resolve:
-        _resolve_providers(resolved)
+        as_given = copy.deepcopy(raw)
+        for prov in as_given.get("providers", []):
+            if isinstance(prov, dict):
+                prov["strategies"] = []
+        _validate(as_given, source, resolve=True)  # report the user's own values before presets scale them
+    return _validate(copy.deepcopy(raw), source, resolve)
+
+
+def _validate(raw: dict[str, Any], source: str, resolve: bool) -> Scenario:
+    if resolve:
+        _resolve_providers(raw)
     try:
-        return Scenario.model_validate(resolved)
+        return Scenario.model_validate(raw)
     except ValidationError as exc:
-        lines = [_format_error(e, resolved) for e in exc.errors()]
+        lines = [_format_error(e, raw) for e in exc.errors()]
         raise ScenarioError(f"{source}: " + f"\n{source}: ".join(lines)) from None
 
 
@@ -280,7 +289,8 @@ def _walk(model: BaseModel, prefix: str, rows: list[dict[str, str]], wildcard: b
                 if wildcard:
                     break
         else:
-            rows.append({"path": path, "value": _show(value), "allowed": allowed(info), "meaning": info.description or ""})
+            rows.append({"path": path, "value": _show(value), "allowed": allowed(info),
+                         "meaning": info.description or ""})
 
 
 def _show(value: Any) -> str:
@@ -313,7 +323,7 @@ def allowed(info: Any) -> str:
             hi = m.le
     kind = "integer" if ann is int else "number"
     if get_origin(ann) is tuple:
-        return "list of numbers >= 0"
+        return "list of strategy names" if get_args(ann)[0] is str else "list of numbers >= 0"
     if get_origin(ann) is dict:
         return "table of numbers >= 0"
     if lo is None and hi is None:

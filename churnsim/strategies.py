@@ -95,7 +95,8 @@ STRATEGIES: dict[str, Strategy] = {
 }
 
 
-def resolve_levers(base: dict[str, Any], strategies: list[str] | tuple[str, ...], explicit: dict[str, Any]) -> dict[str, Any]:
+def resolve_levers(base: dict[str, Any], strategies: list[str] | tuple[str, ...],
+                   explicit: dict[str, Any]) -> dict[str, Any]:
     """Merge preset values, explicit levers and relative scales into one lever table.
 
     Raises KeyError naming the first unknown strategy.

@@ -1,0 +1,66 @@
+"""The behavioural rules alone: shapes of the curves DOMAIN.md names, scalar and array alike."""
+
+import numpy as np
+import pytest
+
+from churnsim import rules
+
+
+def test_response_curve_is_asymmetric_with_a_delight_plateau():
+    args = dict(shortfall_slope=4.0, meet_level=0.8, exceed_gain=0.05, exceed_scale=0.5)
+    short, meet, exceed, lavish = (rules.confirm_probability(g, **args) for g in (-0.5, 0.0, 0.5, 5.0))
+    assert meet == pytest.approx(0.8)
+    assert meet - short > 0.5  # falling short hurts a lot
+    assert 0 < exceed - meet < 0.05  # exceeding adds little
+    assert lavish == pytest.approx(0.85, abs=1e-3)  # and saturates
+
+
+def test_effort_score_counts_steps_switches_and_repeats():
+    assert rules.effort_score(3.0, False, False, 3, 1.0, 1.0) == pytest.approx(1.0)
+    assert rules.effort_score(3.0, True, True, 3, 1.0, 1.0) == pytest.approx(3.0)
+
+
+def test_disloyalty_follows_the_ceb_figures():
+    p = rules.disloyalty_probability(np.array([True, False]), 0.96, 0.09)
+    np.testing.assert_allclose(p, [0.96, 0.09])
+
+
+def test_stage_moves_one_rung_at_a_time():
+    stage = np.array([0, 1, 2, 0, 1, 2], dtype=np.int8)
+    bad = np.array([False, False, False, True, True, True])
+    up = rules.stage_after(stage, np.zeros(6), np.ones(6, bool), bad, 1.0, 1.0, 1.0)
+    np.testing.assert_array_equal(up, [1, 2, 2, 0, 0, 1])
+
+
+def test_scalar_and_array_calls_agree():
+    gaps = np.linspace(-2, 2, 9)
+    array = rules.confirm_probability(gaps, 4.0, 0.8, 0.05, 0.5)
+    scalar = [rules.confirm_probability(float(g), 4.0, 0.8, 0.05, 0.5) for g in gaps]
+    np.testing.assert_allclose(array, scalar)
+
+
+def test_pick_follows_weights_and_never_picks_zero_weight():
+    weights = np.array([0.0, 1.0, 3.0])
+    u = np.random.default_rng(0).random(40_000)
+    picked = rules.pick(np.broadcast_to(weights, (len(u), 3)), u)
+    assert (picked != 0).all()
+    assert np.mean(picked == 2) == pytest.approx(0.75, abs=4 * np.sqrt(0.75 * 0.25 / len(u)))
+
+
+def test_price_change_notice_spreads_the_pain():
+    unannounced = rules.price_change_pressure(False, True, 0.1, 1.0, 1.0, 4.0)
+    per_notice_month = rules.price_change_pressure(True, False, 0.1, 1.0, 1.0, 4.0)
+    assert unannounced > per_notice_month > 0
+
+
+def test_leaving_is_damped_by_lock_in():
+    free = rules.leave_probability(0.2, 0.1, 1.5, False, False, 0.9, 0.3)
+    bound = rules.leave_probability(0.2, 0.1, 1.5, True, True, 0.9, 0.3)
+    assert bound == pytest.approx(free * 0.1 * 0.7)
+
+
+def test_clv_matches_the_geometric_series():
+    margin, churn = 10.0, 0.02
+    d = 1.08 ** (1 / 12) - 1
+    series = sum(margin * (1 - churn) ** t / (1 + d) ** t for t in range(5000))
+    assert rules.clv(margin, churn, 0.08) == pytest.approx(series, rel=1e-6)
