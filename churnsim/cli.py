@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     loaded = scenarios.load(scenario, sets=sets, strategies=strategies, months=months, customers=customers)
     total = loaded.scenario.market.months
     label = f"{loaded.scenario.meta.name}: {loaded.scenario.market.customers:,} customers"
-    with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         result = run_scenario(loaded.scenario, seed=seed, engine=engine,
                               progress=lambda month, _: bar.update(1))
     result.summary["scenario_source"] = loaded.source

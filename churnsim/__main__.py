@@ -1,0 +1,3 @@
+from churnsim.cli import main
+
+main()

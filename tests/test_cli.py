@@ -1,0 +1,92 @@
+"""The command line as a user meets it: outputs, byte-identical reruns, clean errors."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from churnsim.cli import cli
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_run_writes_tables_summary_and_plots_byte_identically(tmp_path, fmt):
+    outs = []
+    for name in ("one", "two"):
+        out = tmp_path / name
+        result = invoke("run", "classroom", "--months", "6", "--seed", "3", "--out", str(out), "--format", fmt)
+        assert result.exit_code == 0, result.output
+        outs.append(out)
+    one, two = outs
+    assert (one / f"timeseries.{fmt}").read_bytes() == (two / f"timeseries.{fmt}").read_bytes()
+    assert (one / "summary.json").read_bytes() == (two / "summary.json").read_bytes()
+    summary = json.loads((one / "summary.json").read_text())
+    assert {"scenario", "scenario_hash", "seed", "churnsim_version", "mesa_version", "kpis"} <= summary.keys()
+    assert summary["seed"] == 3
+    assert {"A", "B", "C", "market"} == summary["kpis"].keys()
+    assert sorted(p.name for p in (one / "plots").iterdir()) == [
+        "churn.png", "market_share.png", "profit.png", "retention.png", "stage_shares.png"]
+    ts = pd.read_parquet(one / "timeseries.parquet") if fmt == "parquet" else pd.read_csv(one / "timeseries.csv")
+    assert set(ts["month"]) == set(range(7))
+    assert "annual churn" in result.output and "scenario classroom (hash" in result.output
+
+
+def test_run_options_reach_the_model(tmp_path):
+    out = tmp_path / "r"
+    result = invoke("run", "classroom", "--months", "3", "--customers", "120", "--strategy", "A=spam-offers",
+                    "--set", "word_of_mouth.reach_bad=20", "--out", str(out), "--no-plots")
+    assert result.exit_code == 0, result.output
+    spec = json.loads((out / "scenario.json").read_text())
+    assert spec["market"]["customers"] == 120 and spec["word_of_mouth"]["reach_bad"] == 20
+    assert spec["providers"][0]["strategies"] == ["spam-offers"]
+    assert not (out / "plots").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "nowhere.toml"], "no such file or built-in scenario"),
+    (["run", "--set", "market.customers=0"], "market.customers = 0"),
+    (["run", "--set", "service.nope=1"], "unknown parameter 'nope'"),
+    (["run", "--strategy", "A=teleport"], "unknown strategy 'teleport'"),
+    (["run", "--months", "0"], "Invalid value for '--months'"),
+    (["run", "--engine", "quantum"], "Invalid value for '--engine'"),
+    (["run", "--frobnicate"], "No such option"),
+    (["validate", "missing.toml"], "no such file"),
+])
+def test_bad_input_is_one_line_exit_2_no_traceback(args, message):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_validate_reports_the_field(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[word_of_mouth]\nreach_bad = -3\n")
+    result = CliRunner().invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "word_of_mouth.reach_bad = -3: Input should be greater than or equal to 0" in result.output
+    good = invoke("validate", "churnsim/scenarios/mobile.toml")
+    assert good.exit_code == 0 and "valid (mobile, hash" in good.output
+
+
+def test_listings():
+    assert "low-effort" in invoke("strategies").output
+    listing = invoke("scenarios").output
+    for name in ("mobile", "broadband", "electricity", "insurance", "classroom"):
+        assert name in listing
+    params = invoke("params", "insurance").output
+    assert "market.annual_renewal" in params and "true" in params
+
+
+def test_console_script_runs_from_another_directory(tmp_path):
+    """The installed entry point finds the built-in default scenario wherever it is started."""
+    result = subprocess.run([sys.executable, "-m", "churnsim", "run", "--months", "2", "--customers", "200",
+                             "--out", "r", "--no-plots"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "r" / "summary.json").is_file()
