@@ -37,11 +37,9 @@ class ProviderTable:
             notice_months=np.array([x.price_change.notice_months for x in lv]),
         )
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        try:
-            return self.__dict__["levers"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __post_init__(self) -> None:
+        for name, values in self.levers.items():  # table.price etc. as plain attributes: fast in agent loops
+            object.__setattr__(self, name, values)
 
     def __len__(self) -> int:
         return len(self.names)

@@ -121,8 +121,8 @@ def stage_after(stage: ArrayLike, u: ArrayLike, confirmed: ArrayLike, bad: Array
     """One step on the loyalty ladder (seed 000): confirming months lift, bad core experiences drop."""
     promote = np.where(stage == CHOSEN, promote_chosen, np.where(stage == RECHOSEN, promote_rechosen, 0.0))
     up = np.logical_not(bad) & confirmed & (u < promote)
-    down = bad & (u < demote_on_bad)
-    return np.clip(stage + up.astype(np.int8) - down.astype(np.int8), CHOSEN, EMBEDDED)
+    down = bad & (u < demote_on_bad) & (stage > CHOSEN)
+    return stage + up.astype(np.int8) - down.astype(np.int8)
 
 
 def choice_weights(prices: np.ndarray, qualities: np.ndarray, reference_price: float, price_weight: float,
