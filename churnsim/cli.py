@@ -137,3 +137,9 @@ def validate(file: Path) -> None:
 
 def main() -> None:
     cli(prog_name="churnsim")
+
+
+# Commands defined in their own modules (imported last: they use InputError and user_errors above).
+from churnsim.app_cli import app  # noqa: E402
+
+cli.add_command(app)
