@@ -11,7 +11,7 @@ try:
 except PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["RunResult", "__version__", "run"]
+__all__ = ["RunResult", "__version__", "run", "simulate"]
 
 
 def __getattr__(name: str) -> Any:
@@ -20,4 +20,8 @@ def __getattr__(name: str) -> Any:
         from churnsim import runner
 
         return getattr(runner, name)
+    if name == "simulate":  # the model as a function of its arguments, for EMA Workbench and notebooks
+        from churnsim.experiment.simulate import simulate
+
+        return simulate
     raise AttributeError(f"module 'churnsim' has no attribute {name!r}")

@@ -143,3 +143,9 @@ def main() -> None:
 from churnsim.app_cli import app  # noqa: E402
 
 cli.add_command(app)
+
+# Experiments: strategy sweeps and their analysis (churnsim/experiment/cli.py).
+from churnsim.experiment.cli import analyze, sweep  # noqa: E402
+
+cli.add_command(sweep)
+cli.add_command(analyze)
