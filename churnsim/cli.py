@@ -149,3 +149,8 @@ from churnsim.experiment.cli import analyze, sweep  # noqa: E402
 
 cli.add_command(sweep)
 cli.add_command(analyze)
+
+# churnsim report: one self-contained HTML page from a run or sweep folder (churnsim/report_cli.py).
+from churnsim.report_cli import report  # noqa: E402
+
+cli.add_command(report)

@@ -62,7 +62,7 @@ def churn(ts: pd.DataFrame) -> Figure:
     rate = (ts["churned"] / ts["billed"].where(ts["billed"] > 0)).fillna(0.0)
     smooth = rate.groupby(ts["provider"]).transform(lambda s: s.rolling(3, min_periods=1).mean())
     return _lines(ts[ts["month"] > 0], smooth[ts["month"] > 0], "Churn per provider (3-month mean)",
-                  "customers lost per month", percent=True)
+                  "share of customers lost per month", percent=True)
 
 
 def retention(ts: pd.DataFrame) -> Figure:
@@ -73,7 +73,7 @@ def retention(ts: pd.DataFrame) -> Figure:
 
 def profit(ts: pd.DataFrame) -> Figure:
     cumulative = ts.groupby("provider", sort=False)["profit"].cumsum() / 1000.0
-    return _lines(ts, cumulative, "Cumulative profit", "profit (thousand currency units)")
+    return _lines(ts, cumulative, "Cumulative profit", "cumulative profit (thousand currency units)")
 
 
 def market_share(ts: pd.DataFrame) -> Figure:

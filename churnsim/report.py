@@ -1,0 +1,485 @@
+"""One self-contained HTML page that explains a run or a sweep to someone who was not there.
+
+A strategist hands the file on: it opens offline in any browser, because the plots are
+embedded as base64 PNGs, the styles are inline and nothing refers to a URL. The page is
+built only from what the run or sweep wrote to its folder:
+
+* a run folder (``churnsim run``): ``summary.json`` (KPIs and provenance), ``scenario.json``,
+  ``timeseries.csv|parquet`` and ``plots/*.png`` (redrawn from the table when missing);
+* a sweep folder (``churnsim sweep``): the compacted tidy table ``results.parquet`` (or
+  ``results.csv``) with one row per run, provider and KPI and at least the columns of
+  ``SWEEP_COLUMNS``; optional columns ``point``, ``scenario`` and varied parameters; and,
+  when present, ``manifest.json`` for the question, the strategies and the versions.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+import churnsim
+from churnsim import plots, style
+from churnsim.outputs import read_table, write_text
+from churnsim.strategies import STRATEGIES
+
+SWEEP_TABLES = ("results.parquet", "results.csv")
+SWEEP_COLUMNS = ("strategy", "replicate", "seed", "provider", "kpi", "value")
+CONFIDENCE = 0.95
+PLOT_CAPTIONS = {
+    "stage_shares": "Where each provider's customers stand on the loyalty ladder, month by month.",
+    "churn": "Share of each provider's customers lost per month (3-month mean).",
+    "retention": "Share of each provider's month-0 customers who never left.",
+    "profit": "Profit each provider has made so far.",
+    "market_share": "Each provider's share of all customers in the market.",
+}
+
+
+class ReportError(ValueError):
+    """The folder is not something a report can be made from; the message says why."""
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+# How each kind of KPI is printed, and the unit its axis says.
+KINDS: dict[str, tuple[Callable[[float], str], str, float]] = {
+    "share": (_percent, "%", 100.0),
+    "money": (lambda x: f"{x:,.0f}", "currency units", 1.0),
+    "count": (lambda x: f"{x:,.0f}", "count", 1.0),
+    "number": (lambda x: f"{x:.4g}", "", 1.0),
+}
+# KPI name -> (what a reader calls it, its kind, is higher better?)
+KPIS: dict[str, tuple[str, str, bool]] = {
+    "customers_end": ("customers at the end", "count", True),
+    "market_share_end": ("market share at the end", "share", True),
+    "monthly_churn": ("monthly churn", "share", False),
+    "annual_churn": ("annual churn", "share", False),
+    "share_chosen_end": ("share chosen at the end", "share", False),
+    "share_rechosen_end": ("share re-chosen at the end", "share", True),
+    "share_embedded_end": ("share embedded at the end", "share", True),
+    "share_looking_mean": ("share looking around (mean)", "share", False),
+    "retained_of_cohort": ("month-0 customers retained", "share", True),
+    "acquired": ("customers won", "count", True),
+    "profit": ("profit", "money", True),
+    "margin_per_customer_month": ("margin per customer and month", "money", True),
+    "clv": ("customer lifetime value", "money", True),
+    "wom_bad": ("bad experiences told", "count", False),
+    "wom_good": ("good experiences told", "count", True),
+}
+KEY_FIGURES = ("customers_end", "market_share_end", "annual_churn", "share_embedded_end", "share_looking_mean",
+               "profit", "clv")
+
+
+def kpi_label(kpi: str) -> str:
+    return KPIS.get(kpi, (kpi.replace("_", " "), "number", True))[0]
+
+
+def kpi_kind(kpi: str) -> str:
+    return KPIS.get(kpi, ("", "number", True))[1]
+
+
+def kpi_value(kpi: str, value: float) -> str:
+    if value is None or np.isnan(float(value)):
+        return "&ndash;"
+    return KINDS[kpi_kind(kpi)][0](float(value))
+
+
+def kpi_change(kpi: str, diff: float) -> str:
+    """A signed difference; shares change by percentage points."""
+    if np.isnan(float(diff)):
+        return "&ndash;"
+    if kpi_kind(kpi) == "share":
+        return f"{100 * diff:+.1f} pp"
+    return ("+" if diff > 0 else "") + kpi_value(kpi, diff)
+
+
+# --- Building blocks -------------------------------------------------------------------------------------
+
+def png_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def figure_uri(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return png_uri(buffer.getvalue())
+
+
+def _figure(uri: str, caption: str) -> str:
+    return (f'<figure><img src="{uri}" alt="{html.escape(caption)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def _table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
+    """Text columns (the first ``left``) align left, numbers right."""
+    head = "".join(f'<th{" class=l" if i < left else ""}>{h}</th>' for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(f'<td{" class=l" if i < left else ""}>{c}</td>'
+                                     for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _swatch(colour: str) -> str:
+    return f'<span class="sw" style="background:{colour}"></span>'
+
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #222;
+       max-width: 1000px; margin: 2em auto; padding: 0 1.5em; line-height: 1.5; font-size: 16px; }
+h1 { font-size: 1.9em; margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 2px solid #ddd; }
+.sub { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.95em; }
+th, td { padding: 0.35em 0.8em; border-bottom: 1px solid #ddd; text-align: right; }
+th { background: #f3f3f3; } .l { text-align: left; } td:first-child { white-space: nowrap; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; }
+.sw { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #555; vertical-align: middle;
+      margin-right: 0.3em; }
+.keys { display: flex; flex-wrap: wrap; gap: 0.8em; margin: 1em 0; }
+.key { background: #f6f8fa; border-radius: 8px; padding: 0.6em 1em; min-width: 12em; }
+.key b { display: block; font-size: 1.5em; }
+code, pre { background: #f3f3f3; padding: 0.1em 0.3em; border-radius: 4px; font-size: 0.9em; }
+pre { padding: 0.8em; white-space: pre-wrap; }
+"""
+
+
+def page(title: str, subtitle: str, sections: list[tuple[str, str]]) -> str:
+    """The whole HTML document: inline style, no scripts, no external references."""
+    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = "".join(f"<section><h2>{html.escape(head)}</h2>{content}</section>" for head, content in sections)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1><p class=sub>{subtitle}</p>{body}"
+            f"<p class=sub>Made by churnsim {html.escape(churnsim.__version__)} on {made}.</p></body></html>\n")
+
+
+# --- A run folder ----------------------------------------------------------------------------------------
+
+def describe_scenario(scenario: dict[str, Any]) -> str:
+    """The scenario in words: the market, who competes with what strategy, which mechanisms act."""
+    meta, market, net = scenario["meta"], scenario["market"], scenario["network"]
+    parts = []
+    if meta.get("description"):
+        parts.append(f"<p>{html.escape(' '.join(meta['description'].split()))}</p>")
+    network = ("customers meet at random (fully mixed)" if net["kind"] == "mixed" else
+               f"each customer knows about {net['mean_degree']} others on a "
+               f"{'small-world' if net['kind'] == 'small_world' else 'random'} network")
+    parts.append(f"<p>A {html.escape(meta.get('sector', 'generic'))} market of {market['customers']:,} customers "
+                 f"over {market['months']} months at a typical price of {market['reference_price']:g} a month; "
+                 f"{network}.</p>")
+    rows = []
+    for j, p in enumerate(scenario["providers"]):
+        lv = p["levers"]
+        names = p["strategies"] or []
+        told = "; ".join(f"<b>{html.escape(n)}</b>: {html.escape(STRATEGIES[n].description)}" if n in STRATEGIES
+                         else html.escape(n) for n in names) or "none (the market's default way of working)"
+        rows.append([f"{_swatch(style.provider_colour(j))}Provider {html.escape(p['name'])}", told,
+                     f"{lv['price']:.2f}", _percent(lv["failure_rate"]), f"{lv['steps_mean']:g}",
+                     f"{lv['delight']:g}"])
+    parts.append(_table(["provider", "strategy", "price a month", "failures a month", "steps a contact",
+                         "delight spend"], rows, left=2))
+    switches = {"ladder": "loyalty ladder (chosen, re-chosen, embedded)",
+                "phase_out": "phase-out effect (price exposure, looking around)",
+                "service": "service failures and contacts (effort)", "word_of_mouth": "word of mouth",
+                "payment": "payment friction", "offers": "offers", "rewards": "loyalty rewards"}
+    on = [label for key, label in switches.items() if scenario.get(key, {}).get("enabled", True)]
+    off = [label for key, label in switches.items() if not scenario.get(key, {}).get("enabled", True)]
+    wom = scenario.get("word_of_mouth", {})
+    text = f"Mechanisms at work: {', '.join(on)}."
+    if off:
+        text += f" Switched off: {', '.join(off)}."
+    if wom.get("enabled", True):
+        text += (f" A bad experience is told to about {wom.get('reach_bad', 10):g} people, a good one to about "
+                 f"{wom.get('reach_good', 3):g}.")
+    economy = scenario.get("economy", {})
+    if economy.get("enabled"):
+        text += (f" A downturn starts in month {economy['downturn_month']}, multiplying price sensitivity by "
+                 f"{economy['price_sensitivity_multiplier']:g}.")
+    parts.append(f"<p>{html.escape(text)}</p>")
+    return "".join(parts)
+
+
+def _headline(kpis: dict[str, dict[str, float]]) -> str:
+    providers = {k: v for k, v in kpis.items() if k != "market"}
+    lines = []
+    for kpi in ("market_share_end", "annual_churn", "profit"):
+        label, _, higher = KPIS[kpi]
+        best = (max if higher else min)(providers, key=lambda p, k=kpi: providers[p][k])
+        word = "highest" if higher else "lowest"
+        lines.append(f"{word} {label}: <b>Provider {html.escape(best)}</b> ({kpi_value(kpi, providers[best][kpi])})")
+    market = kpis.get("market")
+    intro = f"Across the market, annual churn was {_percent(market['annual_churn'])}. " if market else ""
+    text = "; ".join(lines)
+    return f"<p>{intro}{text[0].upper()}{text[1:]}.</p>"
+
+
+def _key_figures(summary: dict[str, Any]) -> str:
+    kpis = summary["kpis"]
+    cards = "".join(f'<div class="key">{html.escape(kpi_label(k))}<b>{kpi_value(k, kpis["market"][k])}</b></div>'
+                    for k in ("annual_churn", "share_embedded_end", "profit") if "market" in kpis)
+    rows = [[(f"{_swatch(style.provider_colour(j))}Provider {html.escape(name)}" if name != "market"
+              else "<b>whole market</b>"), *[kpi_value(k, values[k]) for k in KEY_FIGURES]]
+            for j, (name, values) in enumerate(kpis.items())]
+    band = summary.get("calibration") or {}
+    note = ""
+    if band and band.get("annual_churn_max", 1.0) < 1.0:
+        note = (f"<p>The scenario aims at annual churn between {_percent(band['annual_churn_min'])} and "
+                f"{_percent(band['annual_churn_max'])} ({html.escape(band.get('source', ''))}).</p>")
+    return f'<div class="keys">{cards}</div>{_headline(kpis)}' + _table(
+        ["", *[kpi_label(k) for k in KEY_FIGURES]], rows) + note
+
+
+def _run_plots(folder: Path) -> str:
+    pictures = []
+    stored = folder / "plots"
+    timeseries = None
+    for name, draw in plots.PLOTS.items():
+        png = stored / f"{name}.png"
+        if png.is_file():
+            uri = png_uri(png.read_bytes())
+        else:
+            if timeseries is None:
+                timeseries = _timeseries(folder)
+            uri = figure_uri(draw(timeseries))
+        pictures.append(_figure(uri, PLOT_CAPTIONS.get(name, name.replace("_", " "))))
+    return "".join(pictures)
+
+
+def _timeseries(folder: Path) -> pd.DataFrame:
+    for name in ("timeseries.parquet", "timeseries.csv"):
+        if (folder / name).is_file():
+            return read_table(folder / name)
+    raise ReportError(f"{folder}: no plots/ and no timeseries.csv or timeseries.parquet to draw them from")
+
+
+def reproduce_command(summary: dict[str, Any]) -> str:
+    """The ``churnsim run`` line that makes the same run (the scenario hash confirms it)."""
+    parts = ["churnsim", "run", str(summary.get("scenario_source") or summary["scenario"]),
+             "--seed", str(summary["seed"])]
+    if summary.get("engine"):
+        parts += ["--engine", str(summary["engine"])]
+    for name, strategies in (summary.get("strategies") or {}).items():
+        parts += [f"--strategy {name}={s}" for s in strategies]
+    if summary.get("months"):
+        parts += ["--months", str(summary["months"])]
+    if summary.get("customers"):
+        parts += ["--customers", str(summary["customers"])]
+    return " ".join(parts)
+
+
+def _provenance(rows: list[tuple[str, Any]], command: str, note: str) -> str:
+    table = _table(["", ""], [[html.escape(k), f"<code>{html.escape(str(v))}</code>"] for k, v in rows
+                              if v not in (None, "")], left=2)
+    return f"{table}<p>{note}</p><pre>{html.escape(command)}</pre>"
+
+
+def run_report(folder: Path) -> str:
+    summary = json.loads((folder / "summary.json").read_text())
+    scenario_file = folder / "scenario.json"
+    scenario = json.loads(scenario_file.read_text()) if scenario_file.is_file() else None
+    name = summary.get("scenario", "run")
+    strategies = summary.get("strategies") or {}
+    comparison = _table(
+        ["provider", "strategy", *[kpi_label(k) for k in ("annual_churn", "share_embedded_end", "profit", "clv")]],
+        [[f"{_swatch(style.provider_colour(j))}Provider {html.escape(p)}",
+          html.escape(", ".join(strategies.get(p, [])) or "none"),
+          *[kpi_value(k, summary["kpis"][p][k]) for k in ("annual_churn", "share_embedded_end", "profit", "clv")]]
+         for j, p in enumerate(k for k in summary["kpis"] if k != "market")], left=2)
+    sections = [
+        ("The scenario", describe_scenario(scenario) if scenario else "<p>(scenario.json is missing)</p>"),
+        ("Key figures", _key_figures(summary)),
+        ("Plots", _run_plots(folder)),
+        ("Strategies compared", comparison + "<p>This is one run, so there are no confidence intervals: differences "
+         "of a few percent may be chance. A sweep with replications (<code>churnsim sweep</code>) gives them, and "
+         "<code>churnsim report</code> on the sweep's folder shows them.</p>"),
+        ("Reproduce this run", _provenance(
+            [("scenario", summary.get("scenario")), ("scenario source", summary.get("scenario_source")),
+             ("scenario hash", summary.get("scenario_hash")), ("seed", summary.get("seed")),
+             ("engine", summary.get("engine")), ("churnsim", summary.get("churnsim_version")),
+             ("mesa", summary.get("mesa_version")), ("numpy", summary.get("numpy_version"))],
+            reproduce_command(summary),
+            "The same scenario, seed, engine and versions give the same numbers. If the run used "
+            "<code>--set</code> overrides, add them: <code>churnsim run</code> writes the scenario hash to "
+            "summary.json, and it must equal the one above.")),
+    ]
+    months, customers = summary.get("months"), summary.get("customers")
+    return page(f"churnsim report: {name}", f"One run of {customers:,} customers over {months} months, seed "
+                f"{summary.get('seed')}.", sections)
+
+
+# --- A sweep folder --------------------------------------------------------------------------------------
+
+def strategy_summary(results: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """Mean and t-interval of every KPI per strategy and provider, over replications (and design points)."""
+    keys = [c for c in ("scenario",) if c in results.columns] + ["strategy", "provider", "kpi"]
+    g = results.groupby(keys, sort=False)["value"]
+    out = g.agg(n="count", mean="mean", sd="std").reset_index()
+    half = stats.t.ppf(0.5 + confidence / 2, (out["n"] - 1).where(out["n"] > 1)) * out["sd"] / np.sqrt(out["n"])
+    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    return out
+
+
+def paired_differences(results: pd.DataFrame, baseline: str, confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """Each strategy minus the baseline on the same seeds (replicate and design point): mean and t-interval.
+
+    Common random numbers make these intervals much tighter than the difference of two means.
+    """
+    match = [c for c in ("scenario", "point") if c in results.columns] + ["replicate", "provider", "kpi"]
+    base = results.loc[results["strategy"] == baseline, [*match, "value"]].rename(columns={"value": "base"})
+    pairs = results[results["strategy"] != baseline].merge(base, on=match, how="inner")
+    pairs["diff"] = pairs["value"] - pairs["base"]
+    g = pairs.groupby(["strategy", "provider", "kpi"], sort=False)["diff"]
+    out = g.agg(n="count", diff="mean", sd="std").reset_index()
+    half = stats.t.ppf(0.5 + confidence / 2, (out["n"] - 1).where(out["n"] > 1)) * out["sd"] / np.sqrt(out["n"])
+    out["ci_low"], out["ci_high"] = out["diff"] - half, out["diff"] + half
+    return out
+
+
+def comparison_figure(summary: pd.DataFrame, kpi: str, providers: list[str]) -> Figure:
+    """One KPI: each strategy's mean per provider with its confidence interval."""
+    style.use()
+    rows = summary[summary["kpi"] == kpi]
+    strategies = list(dict.fromkeys(rows["strategy"]))
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(strategies) * max(len(providers), 1) ** 0.5 + 1.6),
+                           layout="constrained")
+    offsets = np.linspace(-0.25, 0.25, len(providers)) if len(providers) > 1 else np.zeros(1)
+    _, unit, scale = KINDS[kpi_kind(kpi)]
+    for j, (provider, dy) in enumerate(zip(providers, offsets, strict=True)):
+        mine = rows[rows["provider"] == provider].set_index("strategy").reindex(strategies)
+        y = np.arange(len(strategies)) + dy
+        err = np.vstack([mine["mean"] - mine["ci_low"], mine["ci_high"] - mine["mean"]]) * scale
+        colour = "#333333" if provider == "market" else style.provider_colour(j)
+        label = "whole market" if provider == "market" else f"Provider {provider}"
+        ax.errorbar(mine["mean"] * scale, y, xerr=np.nan_to_num(err), fmt=style.provider_marker(j), ms=8,
+                    capsize=4, color=colour, lw=2, label=label)
+    ax.set_yticks(np.arange(len(strategies)), strategies)
+    ax.set_ylim(len(strategies) - 0.4, -0.6)
+    ax.set_xlabel(f"{kpi_label(kpi)} ({unit})" if unit else kpi_label(kpi))
+    ax.set_title(f"{kpi_label(kpi).capitalize()}: mean and {CONFIDENCE:.0%} confidence interval")
+    ax.legend(loc="best", fontsize=10)
+    return fig
+
+
+def _read_sweep(folder: Path) -> pd.DataFrame:
+    path = next(folder / n for n in SWEEP_TABLES if (folder / n).is_file())
+    results = read_table(path)
+    missing = [c for c in SWEEP_COLUMNS if c not in results.columns]
+    if missing:
+        raise ReportError(f"{path}: missing columns {', '.join(missing)}; a sweep table needs "
+                          f"{', '.join(SWEEP_COLUMNS)}")
+    if results.empty:
+        raise ReportError(f"{path}: no finished runs")
+    return results
+
+
+def _arm_rows(arms: list[dict[str, Any]] | dict[str, Any]) -> list[list[str]]:
+    """One row per strategy arm of a sweep manifest: the providers' strategies and the settings it changes."""
+    if isinstance(arms, dict):
+        arms = [{"name": name, "providers": moves} for name, moves in arms.items()]
+    rows = []
+    for arm in arms:
+        moves = [f"Provider {p}: {', '.join([names] if isinstance(names, str) else names)}"
+                 for p, names in (arm.get("providers") or {}).items()]
+        moves += [f"{path} = {value}" for path, value in (arm.get("sets") or {}).items()]
+        rows.append([html.escape(str(arm.get("name", ""))), html.escape("; ".join(moves) or "as in the scenario")])
+    return rows
+
+
+def sweep_report(folder: Path) -> str:
+    results = _read_sweep(folder)
+    manifest_file = folder / "manifest.json"
+    manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
+    experiment = manifest.get("experiment", {})
+    summary = strategy_summary(results)
+    providers = list(dict.fromkeys(results["provider"]))
+    focus = experiment.get("provider")
+    shown = [focus] if focus in providers else providers
+    replications = int(results.groupby(["strategy"])["replicate"].nunique().max())
+    points = int(results["point"].nunique()) if "point" in results.columns else 1
+    scenarios = list(dict.fromkeys(results["scenario"])) if "scenario" in results.columns else []
+
+    arms = experiment.get("strategies") or {}
+    words = [f"<p>{html.escape(experiment['question'])}</p>"] if experiment.get("question") else []
+    words.append(f"<p>Scenario {html.escape(', '.join(scenarios) or str(experiment.get('scenario', 'unknown')))}"
+                 + (f", {experiment['customers']:,} customers" if experiment.get("customers") else "")
+                 + (f", {experiment['months']} months" if experiment.get("months") else "")
+                 + f"; {len(set(results['strategy']))} strategies, {replications} replications each"
+                 + (f", over {points} design points" if points > 1 else "")
+                 + ", the same seeds for every strategy.</p>")
+    if arms:
+        words.append(_table(["strategy", "what changes against the scenario"], _arm_rows(arms), left=2))
+
+    baseline = experiment.get("baseline") or results["strategy"].iloc[0]
+    differences = paired_differences(results, baseline) if results["strategy"].nunique() > 1 else pd.DataFrame()
+    tables, figures = [], []
+    for kpi in dict.fromkeys(summary["kpi"]):
+        block = summary[(summary["kpi"] == kpi) & summary["provider"].isin(shown)]
+        rows = [[html.escape(r.strategy), html.escape(r.provider), str(int(r.n)), kpi_value(kpi, r.mean),
+                 f"[{kpi_value(kpi, r.ci_low)}, {kpi_value(kpi, r.ci_high)}]"] for r in block.itertuples()]
+        tables.append(f"<h3>{html.escape(kpi_label(kpi).capitalize())}</h3>"
+                      + _table(["strategy", "provider", "runs", "mean", f"{CONFIDENCE:.0%} CI"], rows, left=2))
+        if not differences.empty:
+            block = differences[(differences["kpi"] == kpi) & differences["provider"].isin(shown)]
+            rows = [[html.escape(r.strategy), html.escape(r.provider), str(int(r.n)), kpi_change(kpi, r.diff),
+                     f"[{kpi_change(kpi, r.ci_low)}, {kpi_change(kpi, r.ci_high)}]"] for r in block.itertuples()]
+            tables.append(_table(["strategy", "provider", "pairs", f"minus {html.escape(baseline)}",
+                                  f"{CONFIDENCE:.0%} CI"], rows, left=2))
+        figures.append(_figure(figure_uri(comparison_figure(summary, kpi, shown)),
+                               f"{kpi_label(kpi).capitalize()} by strategy, mean over replications with its "
+                               f"{CONFIDENCE:.0%} confidence interval."))
+    versions = manifest.get("versions", {})
+    root_seed = experiment.get("seed", manifest.get("root_entropy"))
+    seeds = sorted(set(results["seed"]))
+    source = manifest.get("experiment_file") or "EXPERIMENT.toml"
+    sections = [
+        ("The experiment", "".join(words)),
+        ("Strategy comparison", "".join(figures) + "".join(tables)
+         + (f"<p>Differences are paired: each strategy against <b>{html.escape(baseline)}</b> on the same seeds, so "
+            "chance hits both alike.</p>" if not differences.empty else "")),
+        ("Reproduce this sweep", _provenance(
+            [("experiment file", manifest.get("experiment_file")), ("root seed", root_seed),
+             ("scenario hash", manifest.get("scenario_hash")),
+             ("run seeds", ", ".join(map(str, seeds[:6])) + (" ..." if len(seeds) > 6 else "")),
+             *[(name, v) for name, v in versions.items()]],
+            f"churnsim sweep {source} --out {folder.name}",
+            "Every run's seed is derived from the root seed, so the same experiment file and versions give the "
+            "same table.")),
+    ]
+    runs = results[[c for c in ("scenario", "point", "strategy", "replicate") if c in results.columns]]
+    runs = runs.drop_duplicates()
+    title = experiment.get("name") or folder.name
+    return page(f"churnsim report: {title}", f"A sweep of {len(runs)} runs; confidence intervals over "
+                "replications.", sections)
+
+
+def build_report(folder: str | Path) -> str:
+    """The HTML text for a run folder or a sweep folder."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ReportError(f"{folder}: no such folder")
+    if any((folder / n).is_file() for n in SWEEP_TABLES):
+        return sweep_report(folder)
+    if (folder / "summary.json").is_file():
+        return run_report(folder)
+    raise ReportError(f"{folder}: neither a run folder (summary.json) nor a sweep folder "
+                      f"({' or '.join(SWEEP_TABLES)})")
+
+
+def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
+    """Write the report (default ``FOLDER/report.html``) atomically and return its path."""
+    target = Path(out) if out is not None else Path(folder) / "report.html"
+    return write_text(build_report(folder), target)
