@@ -20,7 +20,7 @@ def _colour(strategies: list[str], name: str) -> str:
 
 
 def _grid(count: int) -> tuple[Figure, np.ndarray]:
-    cols = min(count, 3)
+    cols = 2 if count == 4 else min(count, 3)
     rows = -(-count // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
     for ax in axes.flat[count:]:

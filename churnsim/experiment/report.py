@@ -38,12 +38,11 @@ class Analysis:
 
 
 def point_labels(results: pd.DataFrame) -> pd.Series:
-    """A short label per design point from its parameter values (leaf names when they are unique)."""
+    """A label per design point from its parameter values (``providers.A.levers.price`` shown as ``A.levers.price``)."""
     params = analysis.parameter_columns(results)
     if not params:
         return pd.Series({p: "all" for p in results["point"].unique()}, dtype=object)
-    leaves = [p.rsplit(".", 1)[-1] for p in params]
-    names = leaves if len(set(leaves)) == len(leaves) else params
+    names = [p.removeprefix("providers.") for p in params]
     points = results.drop_duplicates("point").set_index("point")[params]
     return pd.Series({point: ", ".join(f"{n}={_short(row[p])}" for n, p in zip(names, params, strict=True))
                       for point, row in points.iterrows()}, dtype=object)

@@ -18,6 +18,11 @@ def number(value: float) -> str:
     return f"{value:.4g}" if abs(value) >= 0.001 or value == 0 else f"{value:.2e}"
 
 
+def signed(value: float) -> str:
+    text = number(value)
+    return text if text.startswith("-") else f"+{text}"
+
+
 def _interval(low: float, high: float) -> str:
     return f"[{number(low)}, {number(high)}]"
 
@@ -35,16 +40,16 @@ def strategy_table(a: Analysis) -> list[str]:
     for kpi in dict.fromkeys(a.summary["kpi"]):
         for point in dict.fromkeys(a.summary["point"]):
             rows = [[f"{kpi} @ {a.labels.get(point, point)}" if len(a.labels) > 1 or a.pooled else kpi,
-                     "n", "mean", "95% CI", f"minus {a.baseline}", "95% CI", "change", "p"]]
+                     "n", "mean", "95% CI"] + ([f"minus {a.baseline}", "95% CI", "change", "p"] if len(paired) else [])]
             block = a.summary[(a.summary["kpi"] == kpi) & (a.summary["point"] == point)]
             for _, r in block.iterrows():
                 row = [f"  {r['strategy']}", str(int(r["n"])), number(r["mean"]), _interval(r["ci_low"], r["ci_high"])]
                 key = (point, r["strategy"], kpi)
                 if key in paired.index:
                     d = paired.loc[key]
-                    row += [f"{d['diff']:+,.4g}", _interval(d["ci_low"], d["ci_high"]),
+                    row += [signed(d["diff"]), _interval(d["ci_low"], d["ci_high"]),
                             "-" if pd.isna(d["relative"]) else f"{d['relative']:+.1%}", f"{d['p_value']:.2g}"]
-                else:
+                elif len(paired):
                     row += ["", "", "", ""]
                 rows.append(row)
             lines += [*_align(rows), ""]

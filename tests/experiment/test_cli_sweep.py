@@ -28,7 +28,7 @@ def test_sweep_then_analyze_prints_the_table_and_writes_tables_and_plots(tmp_pat
     result = invoke("analyze", str(out))
     assert result.exit_code == 0, result.output
     assert "minus status-quo" in result.output and "low-effort" in result.output
-    assert "annual_churn @ reach_bad=3" in result.output
+    assert "annual_churn @ word_of_mouth.reach_bad=3" in result.output
     names = sorted(p.name for p in (out / "analysis").rglob("*.*"))
     assert names == ["kpis_by_strategy.png", "paired.csv", "paired_differences.png", "summary.csv",
                      "summary_by_point.csv"]

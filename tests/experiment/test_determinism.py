@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from sweep_helpers import TINY, results, run_sweep, write
@@ -45,3 +47,13 @@ def test_rerunning_a_finished_sweep_with_resume_runs_nothing_and_keeps_the_table
     again = run_sweep(tmp_path, resume=True)
     assert (first.ok, again.ok, again.already) == (12, 0, 12)
     pd.testing.assert_frame_equal(results(again.out), reference)
+
+
+def test_without_a_seed_the_root_entropy_is_drawn_once_recorded_and_reused_on_resume(tmp_path):
+    text = TINY.replace("seed = 42\n", "").replace("replications = 3", "replications = 1")
+    first = run_sweep(tmp_path, text)
+    entropy = json.loads((first.out / "manifest.json").read_text())["root_entropy"]
+    assert int(entropy) > 2**64, "128 bits of fresh entropy"
+    again = run_sweep(tmp_path, text, resume=True)
+    assert (again.already, again.ok) == (4, 0)
+    assert json.loads((again.out / "manifest.json").read_text())["root_entropy"] == entropy
