@@ -154,3 +154,8 @@ cli.add_command(analyze)
 from churnsim.report_cli import report  # noqa: E402
 
 cli.add_command(report)
+
+# churnsim check-model: docking with analytic models and stylized facts (churnsim/validation.py).
+from churnsim.validation import check_model  # noqa: E402
+
+cli.add_command(check_model)
