@@ -32,26 +32,24 @@ class Backend:
 
 
 def _exit_with_parent(parent: int) -> None:
-    while True:
+    """A dead parent's children are adopted by another process: that is the signal to stop."""
+    while os.getppid() == parent:
         time.sleep(WATCH_SECONDS)
-        try:
-            os.kill(parent, 0)
-        except ProcessLookupError:
-            os._exit(1)
+    os._exit(1)
 
 
-def init_worker(parent: int) -> None:
+def init_worker() -> None:
     """Per worker process: one thread for numeric libraries, and exit if the sweep's process dies."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A local pool of fresh interpreters (``spawn``: no inherited locks or threads)."""
+    """A local pool of fresh interpreters (``spawn``: no inherited locks or threads; the sweep is their parent)."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=init_worker, initargs=(os.getpid(),))
+                               initializer=init_worker)
 
 
 @contextmanager
