@@ -1,0 +1,104 @@
+"""Benchmark of the two engines on the default scenario with every mechanism on; prints, asserts nothing.
+
+    python benchmarks/engines.py             # N = 1k, 10k, 100k, 1M (agents up to 100k), then 1M x 120 months
+    python benchmarks/engines.py --large     # also 10M customers on the vector engine
+
+Each measurement runs in a fresh interpreter, so peak memory is the run's own:
+* setup s: building the model (population, network, engine state, month-0 row);
+* cust-months/s: customers x months / wall time of the months after set-up (one core);
+* B/customer: peak resident memory above the interpreter's baseline (after imports), per customer;
+* collect %: share of the months' time spent recording the monthly table.
+The vector engine's targets: >= 30 M customer-months/s at 1M; >= 50x the agent engine at 100k;
+1M x 120 months end to end (network included) < 15 s; < 300 bytes a customer; 10M runs; collect < 5 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+SCENARIO = "electricity"  # the default scenario
+MECHANISMS = ("ladder", "phase_out", "service", "word_of_mouth", "payment", "offers", "rewards", "economy")
+
+
+def measure(engine: str, customers: int, months: int) -> dict[str, float]:
+    """One run in this process: set-up and month timings, peak memory above the baseline."""
+    from churnsim.engines import create_model
+    from churnsim.scenario import load
+
+    sets = [f"{name}.enabled=true" for name in MECHANISMS]
+    scenario = load(SCENARIO, sets=sets, customers=customers, months=months).scenario
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    start = time.perf_counter()
+    model = create_model(scenario, rng=1, engine=engine)
+    setup = time.perf_counter() - start
+    recording = 0.0
+    record = model._record
+
+    def timed_record(month: int) -> None:
+        nonlocal recording
+        t = time.perf_counter()
+        record(month)
+        recording += time.perf_counter() - t
+
+    model._record = timed_record
+    start = time.perf_counter()
+    for _ in range(months):
+        model.step()
+    run = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"setup": setup, "run": run, "rate": customers * months / run, "bytes": (peak - baseline) / customers,
+            "collect": recording / run, "total": setup + run}
+
+
+def isolated(engine: str, customers: int, months: int) -> dict[str, float]:
+    """``measure`` in a fresh interpreter."""
+    out = subprocess.run([sys.executable, __file__, "--one", engine, str(customers), str(months)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def months_for(engine: str, customers: int) -> int:
+    """Enough months for a stable rate, few enough for the agent engine at 100k."""
+    if engine == "agents":
+        return max(2, min(24, 2_000_000 // customers))
+    return max(12, min(60, 50_000_000 // customers))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", action="store_true", help="also run 10M customers on the vector engine")
+    parser.add_argument("--one", nargs=3, metavar=("ENGINE", "CUSTOMERS", "MONTHS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one[0], int(args.one[1]), int(args.one[2]))))
+        return
+
+    print(f"scenario {SCENARIO}, mechanisms on: {', '.join(MECHANISMS)}")
+    print(f"{'engine':<8}{'customers':>12}{'months':>8}{'setup s':>10}{'cust-months/s':>16}{'B/customer':>12}"
+          f"{'collect %':>11}")
+    rates: dict[tuple[str, int], float] = {}
+    sizes = [1_000, 10_000, 100_000, 1_000_000] + ([10_000_000] if args.large else [])
+    for customers in sizes:
+        for engine in ("agents", "vector"):
+            if engine == "agents" and customers > 100_000:
+                continue
+            months = months_for(engine, customers)
+            r = isolated(engine, customers, months)
+            rates[engine, customers] = r["rate"]
+            print(f"{engine:<8}{customers:>12,}{months:>8}{r['setup']:>10.2f}{r['rate']:>16,.0f}{r['bytes']:>12.0f}"
+                  f"{100 * r['collect']:>10.1f}%", flush=True)
+    for customers in sizes:
+        if ("agents", customers) in rates:
+            print(f"vector / agents at {customers:,}: {rates['vector', customers] / rates['agents', customers]:.0f}x")
+    r = isolated("vector", 1_000_000, 120)
+    print(f"vector 1,000,000 x 120 months end to end (network included): {r['total']:.1f} s "
+          f"(set-up {r['setup']:.1f} s, {r['rate']:,.0f} customer-months/s, {r['bytes']:.0f} B/customer)")
+
+
+if __name__ == "__main__":
+    main()

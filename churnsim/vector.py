@@ -1,0 +1,726 @@
+"""The vectorised engine: the agent engine's month on whole columns of numpy arrays.
+
+Customers are a struct of arrays with compact dtypes. Every behaviour comes from the same
+functions of ``churnsim.rules`` that ``Customer`` calls, applied to columns, with the same
+sense/decide/apply order and the same sharing of uniforms between decisions (the ``u[k]``
+comments name the agent's draw each step stands for). The outputs have the agent
+engine's distribution, not its random stream. Four exact devices make it fast:
+
+* Thinning. A rare event (u < rate) is found without a uniform per customer: the indices
+  with u < r_max come from geometric gaps or one 32-bit draw per customer, and given
+  u < r_max, u is uniform on [0, r_max), so a per-provider rate is a comparison of that
+  conditional uniform (which later decisions may reuse, exactly as the agent reuses u[k]).
+* Exponential clocks. Starting to look around (u[18]), a prospect signing up (u[15]) and
+  a life event (u[20]) are hazard decisions: nprov(E < h) = 1 - exp(-h) for E ~ Exp(1) and a
+  survivor's E - h is again Exp(1). So each customer keeps a clock that the month's
+  hazard runs down; it rings when it goes below zero and is then wound up afresh.
+* Cached hazards. The part of a customer's look-around hazard that no random event of
+  the month touches (invoice against expected value, price-change notice, payment
+  friction, ladder resistance) changes only when the customer's provider, stage, state or
+  price class changes, or when the month's prices do; it is cached and recomputed for
+  those customers only. The month's random pressures (price ads, promos, bill shocks,
+  contacts, word of mouth) are added for the few customers they reach.
+* Word of mouth. A teller's recipients are offsets into its CSR row drawn with integer
+  arithmetic; messages go into the inboxes with ``np.add.at`` on flat
+  ``recipient * nprov + provider`` keys, and the hazard each message adds to its recipient's
+  next month is charged to the recipient's clock at delivery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from churnsim import metrics, rules
+from churnsim.agents import E_INVOICE, PAPER
+from churnsim.market import MonthConditions
+from churnsim.metrics import T
+from churnsim.model import ChurnModel
+from churnsim.network import sparse_bernoulli
+from churnsim.population import PROSPECT, Population
+
+DENSE_RATE = 0.2  # above this, one 32-bit draw per customer finds u < rate faster than geometric gaps
+CELLS = 1024  # cells of u[11] in the price-exposure lookup table
+CHUNK = 1 << 18  # customers per block when every cached hazard is recomputed (bounds temporaries)
+CLASSES = 8  # price classes: bound | tenure bonus due << 1 | promo over << 2
+TWO32 = 2.0**32
+EMPTY = np.empty(0, np.int64)
+
+
+def threshold(probability: np.ndarray | float) -> np.ndarray:
+    """uint32 t with nprov(u32 < t) = probability to within 2**-32, for comparing with 32-bit draws."""
+    return np.minimum(np.asarray(probability, dtype=np.float64) * TWO32, TWO32 - 1.0).astype(np.uint32)
+
+
+def below(rng: np.random.Generator, rate: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted indices i < n where an i.i.d. uniform u_i < rate, and those u_i (uniform on [0, rate) given that).
+
+    A small rate walks geometric gaps between hits instead of drawing n uniforms.
+    """
+    if rate <= 0.0 or n == 0:
+        return EMPTY, np.zeros(0)
+    if rate >= 1.0:
+        return np.arange(n), rng.random(n)
+    if rate > DENSE_RATE:
+        u = rng.integers(0, 1 << 32, n, dtype=np.uint32)
+        idx = np.flatnonzero(u < threshold(rate))
+        return idx, u[idx] * (1.0 / TWO32)
+    idx = sparse_bernoulli(rate, n, rng)
+    return idx, rate * rng.random(len(idx))
+
+
+def bernoulli_indices(rng: np.random.Generator, rate: float, n: int) -> np.ndarray:
+    """Sorted indices i < n where an i.i.d. uniform u_i < rate."""
+    if rate <= DENSE_RATE or rate >= 1.0:
+        return below(rng, rate, n)[0]
+    return np.flatnonzero(rng.integers(0, 1 << 32, n, dtype=np.uint32) < threshold(rate))
+
+
+def uniform_offsets(rng: np.random.Generator, size: np.ndarray) -> np.ndarray:
+    """One uniform integer in [0, size) per entry: Lemire's multiply-shift on 32-bit draws."""
+    draws = rng.integers(0, 1 << 32, len(size), dtype=np.uint64)
+    draws *= size.astype(np.uint64)
+    draws >>= np.uint64(32)
+    return draws.view(np.int64)
+
+
+def poisson_counts(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
+    """Poisson(mean) draws by inverting the CDF (numpy's sampler is ~10x slower for small means)."""
+    if mean > 30.0:
+        return rng.poisson(mean, size)
+    k = np.arange(int(mean + 12.0 * np.sqrt(mean) + 30))
+    pmf = np.exp(k * np.log(max(mean, 1e-300)) - mean - np.cumsum(np.log(np.maximum(k, 1))))
+    cdf = np.cumsum(pmf)
+    u = rng.random(size)
+    counts = np.zeros(size, np.int64)
+    bulk = int(np.searchsorted(cdf, 0.9)) + 1  # thresholds most draws pass: compare everyone
+    for c in cdf[:bulk]:
+        counts += u >= c
+    tail = np.flatnonzero(counts == bulk)
+    for c in cdf[bulk:]:
+        tail = tail[u[tail] >= c]
+        counts[tail] += 1
+    return counts
+
+
+def _count(p: np.ndarray, providers: int, weights: np.ndarray | None = None) -> np.ndarray:
+    return np.bincount(p, weights=weights, minlength=providers)
+
+
+@dataclass
+class Stocks:
+    """End-of-month head counts per provider, kept up to date from each month's moves."""
+
+    customers: np.ndarray  # (nprov,)
+    stage: np.ndarray  # (nprov, 3)
+    looking: np.ndarray  # (nprov,)
+    retained: np.ndarray  # (nprov,)
+    paper: np.ndarray  # (nprov,) customers paying by paper invoice
+    price_class: np.ndarray  # (nprov, CLASSES) customers per price class
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {"customers": self.customers.copy(), "chosen": self.stage[:, 0].copy(),
+                "rechosen": self.stage[:, 1].copy(), "embedded": self.stage[:, 2].copy(),
+                "looking": self.looking.copy(), "retained": self.retained.copy()}
+
+
+@dataclass
+class Month:
+    """What one month's sense phase found, shared by the decide and apply steps."""
+
+    active: np.ndarray  # bool (n,): has a provider
+    bad: np.ndarray  # bool (n,): core failure not recovered, or made disloyal
+    bad_idx: np.ndarray
+    recovered: np.ndarray  # bool (n,)
+    confirmed: np.ndarray  # bool (n,): u[10] below the confirmation chance
+    pleased: np.ndarray  # bool (n,): experience gap above zero
+    u16: np.ndarray  # uint32 (n,): u[16], compared with thresholds of 32-bit resolution
+    fail_idx: np.ndarray
+    contact_idx: np.ndarray
+    disloyal: np.ndarray  # bool per contact
+    offer_idx: np.ndarray
+    relevant: np.ndarray  # bool per offer
+    event_idx: np.ndarray  # customers whose gap differs from the cached one
+    event_gap: np.ndarray
+
+
+class VectorChurnModel(ChurnModel):
+    """Vector engine: the same model as ``AgentChurnModel``, one numpy column per customer attribute."""
+
+    engine = "vector"
+
+    # ------------------------------------------------------------------ set-up
+    def setup(self, population: Population) -> None:
+        s, n, nprov = self.spec, len(population), self.providers
+        self.provider = population.provider.astype(np.int8)
+        self.stage = population.stage.astype(np.int8)
+        self.looking = population.looking.astype(bool)
+        self.tenure = population.tenure.astype(np.int16)
+        self.binding_left = population.binding_left.astype(np.int16)
+        self.bundled = population.bundled.astype(bool)
+        self.channel = population.channel.astype(np.int8)
+        self.sensitivity = population.sensitivity.astype(np.float32)
+        self.expectation = population.expectation.astype(np.float32)
+        self.tolerance = population.tolerance.astype(np.float32)
+        self.prefers_human = population.prefers_human.astype(bool)
+        self.life_churn = population.life_churn.astype(np.float32)
+        self.stayed = population.stayed.astype(bool)
+        # u[18] of customers not looking and u[15] of prospects share one clock (one use a month)
+        self.clock = self.rng.standard_exponential(n, dtype=np.float32)
+        # u[20]: life events (switch, or exit the category) run on a clock of constant hazard
+        event = np.minimum(self.life_churn + np.float32(s.market.exit_rate), np.float32(1.0))
+        self.life_hazard = -np.log1p(-event)
+        self.life_clock = self.rng.standard_exponential(n, dtype=np.float32)
+
+        self.lever = {name: self._ext(values) for name, values in self.table.levers.items()}
+        resistance = s.ladder.resistance if s.phase_out.enabled else (0.0, 0.0, 0.0)
+        self.resistance = np.asarray(resistance, np.float32)
+        self.friction_f32 = (self.friction if s.payment.enabled else 0.0 * self.friction).astype(np.float32)
+        proactive = self.lever["proactive"] if s.offers.enabled else np.zeros(nprov + 1, np.float32)
+        svc, off = s.service, s.offers
+        # a month without events: the gap is this per-provider constant minus the expectation
+        self.base_gap = rules.experience_gap(
+            self.lever["quality"], 0.0, 0.0, 0.0, 0.0, self.lever["delight"], proactive, 0.0, svc.failure_loss,
+            svc.recovery_gain, svc.delight_effect, off.proactive_gain, off.proactive_mitigation, off.relevant_gain,
+        ).astype(np.float32)
+        self.proactive = proactive
+        self.class_tenure = self._class_tenures()
+        self.price_class = self._classify(slice(None))
+        self.stocks = self._count_stocks()
+        self.hazard = np.zeros(n, np.float32)  # cached look-around (or sign-up) hazard of a quiet month
+        self.weight = np.zeros(n, np.float32)  # ladder resistance if the clock runs on pressure, else 0
+        self.wsens = np.zeros(n, np.float32)  # weight x price sensitivity: hazard per unit of price pressure
+        self.conf = np.zeros(n, np.uint32)  # threshold of u[10] in a quiet month
+        self.pleased = np.zeros(n, bool)  # gap above zero in a quiet month
+        for start in range(0, n, CHUNK):
+            self._refresh_gap(slice(start, start + CHUNK))
+        self._condition_key: tuple[bytes, ...] = ()
+
+    def _ext(self, values: np.ndarray, prospect: float = 0.0) -> np.ndarray:
+        """A per-provider table with one more entry, read at index -1 by prospects."""
+        return np.append(np.asarray(values, dtype=np.float32), np.float32(prospect))
+
+    def _class_tenures(self) -> np.ndarray:
+        """(nprov, CLASSES) a tenure with each class's threshold bits (bonus due, promo over), where one exists."""
+        after = self.spec.rewards.tenure_bonus_after
+        out = np.zeros((self.providers, CLASSES))
+        for p, months in enumerate(self.table.promo_months):
+            for code in range(CLASSES):
+                due, over = code >> 1 & 1, code >> 2 & 1
+                for tenure in (0, after, months, max(after, months)):
+                    if (tenure >= after) == due and (tenure >= months) == over:
+                        out[p, code] = tenure
+                        break
+        return out
+
+    def _classify(self, idx: np.ndarray | slice) -> np.ndarray:
+        """Price class of customers: which of the reward and promo conditions of their provider hold."""
+        tenure = self.tenure[idx]
+        code = (self.binding_left[idx] > 0).view(np.uint8).copy()
+        code |= (tenure >= self.spec.rewards.tenure_bonus_after).view(np.uint8) << 1
+        code |= (tenure >= self.lever["promo_months"][self.provider[idx]]).view(np.uint8) << 2
+        return code
+
+    def _count_stocks(self) -> Stocks:
+        inside = np.flatnonzero(self.provider >= 0)
+        p = self.provider[inside].astype(np.intp)
+        nprov = self.providers
+        return Stocks(
+            customers=_count(p, nprov),
+            stage=np.bincount(p * 3 + self.stage[inside], minlength=3 * nprov).reshape(nprov, 3),
+            looking=_count(p[self.looking[inside]], nprov),
+            retained=_count(p[self.stayed[inside]], nprov),
+            paper=_count(p[self.channel[inside] == PAPER], nprov),
+            price_class=np.bincount(p * CLASSES + self.price_class[inside],
+                                    minlength=CLASSES * nprov).reshape(nprov, CLASSES),
+        )
+
+    def state_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        views = tuple(c.view() for c in (self.provider, self.stage, self.looking, self.stayed))
+        for v in views:
+            v.flags.writeable = False
+        return views  # type: ignore[return-value]
+
+    def _record(self, month: int) -> None:
+        """As the base class, with head counts kept by the engine instead of recounted each month."""
+        for row in metrics.month_rows(month, self.table.names, self.tally, self.stocks.as_dict(), self.cohort,
+                                      self.spec, self.table.levers, self.population_size):
+            self.datacollector.add_table_row("monthly", row)
+
+    # ------------------------------------------------------------------ cached quiet-month hazards
+    def _prices(self, c: MonthConditions) -> None:
+        """This month's reward, promo and paid price per (provider, price class); prospects' row last."""
+        s, tb = self.spec, self.table
+        code = np.arange(CLASSES)
+        col = slice(None), None
+        reward, promo = rules.price_components(
+            c.price[col], self.class_tenure, (code & 1).astype(bool), tb.binding_discount[col], tb.tenure_bonus[col],
+            s.rewards.tenure_bonus_after, tb.promo_discount[col], tb.promo_months[col])
+        reward = reward * s.rewards.enabled
+        self.reward = reward
+        self.promo = promo
+        paid = np.zeros((self.providers + 1, CLASSES), np.float32)
+        paid[:-1] = c.price[col] - reward - promo
+        self.paid = paid.reshape(-1)
+        self.change = self._ext(rules.price_change_pressure(
+            c.notice_active, c.lands_unannounced, c.rise, 1.0, s.phase_out.notice_weight,
+            s.phase_out.unexplained_rise_weight))  # linear in the sensitivity, applied per customer
+        self.sens_factor = np.float32(c.price_multiplier)
+        key = (self.paid.tobytes(), self.change.tobytes(), self.sens_factor.tobytes())
+        if key != self._condition_key:
+            self._condition_key = key
+            for start in range(0, self.population_size, CHUNK):
+                self._refresh(slice(start, start + CHUNK))
+
+    def _paid(self, idx: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return self.paid[p.astype(np.intp) * CLASSES + self.price_class[idx]]
+
+    def _refresh_gap(self, idx: np.ndarray | slice) -> None:
+        """Recompute the quiet month's confirmation threshold and sign of the gap (they follow the provider)."""
+        resp = self.spec.response
+        p = self.provider[idx]
+        gap = self.base_gap[p] - self.expectation[idx]
+        self.conf[idx] = np.where(p >= 0, threshold(rules.confirm_probability(
+            gap, resp.shortfall_slope, resp.meet_level, resp.exceed_gain, resp.exceed_scale)), 0)
+        self.pleased[idx] = (p >= 0) & (gap > 0)
+
+    def _refresh(self, idx: np.ndarray | slice) -> None:
+        """Recompute the cached quiet-month hazard and the weight the month's pressures get."""
+        s = self.spec
+        po, resp, ref = s.phase_out, s.response, s.market.reference_price
+        p = self.provider[idx].astype(np.intp)
+        active = p >= 0
+        weight = np.where(active & ~self.looking[idx], self.resistance[self.stage[idx]], np.float32(0.0))
+        sens = self.sensitivity[idx] * self.sens_factor
+        paid = self.paid[p * CLASSES + self.price_class[idx]]
+        value = rules.perceived_value(ref, self.base_gap[p] - self.expectation[idx], resp.value_per_gap)
+        pressure = rules.invoice_pressure(paid, value, sens, ref, po.invoice_weight) if po.enabled else 0.0
+        pressure = pressure + sens * self.change[p] + self.friction_f32[self.channel[idx]]
+        self.weight[idx] = weight
+        self.wsens[idx] = weight * sens
+        self.hazard[idx] = np.where(active, rules.look_hazard(pressure, po.base_attention, weight),
+                                    np.float32(s.market.entry_rate))
+
+    # ------------------------------------------------------------------ the month
+    def month(self) -> None:
+        c, nprov, tally = self.conditions, self.providers, self.tally
+        self._prices(c)
+        st = self.stocks
+        tally[T.billed] = st.customers
+        tally[T.revenue] = st.customers * c.price
+        tally[T.reward_cost] = (st.price_class * self.reward).sum(axis=1)
+        tally[T.promo_cost] = (st.price_class * self.promo).sum(axis=1)
+        tally[T.paper_invoices] = st.paper
+        m = self._sense()
+        self._run_clock(m)
+        rings = np.flatnonzero(self.clock < 0.0)
+        self.clock[rings] = self.rng.standard_exponential(len(rings), dtype=np.float32)
+        started, joining = rings[m.active[rings]], rings[~m.active[rings]]
+        tally[T.started_looking] = _count(self.provider[started], nprov)
+        next_stage_idx, next_stage = self._ladder(m)
+        looking_idx, stop, leave = self._looking_around(m)
+        switch_idx, exit_idx = self._life_events(m, looking_idx[leave])
+        switch_to = self._choose(switch_idx, self._leaver_weights(switch_idx))
+        join_to = self._choose(joining, self._joiner_weights(joining))
+        tellers = self._tellers(m)
+        self._apply(m, started, next_stage_idx, next_stage, looking_idx[stop], switch_idx, switch_to, exit_idx,
+                    joining, join_to)
+        for told, about, reach, inbox, kind in tellers:
+            self._deliver(told, about, reach, inbox, kind)
+
+    def _sense(self) -> Month:
+        """Failures and contacts (u[0]-u[7]), offers (u[8], u[9]), the experience gap and confirmation (u[10])."""
+        s, rng, lv, tally = self.spec, self.rng, self.lever, self.tally
+        n, nprov, prov = self.population_size, self.providers, self.provider
+        svc, off, resp = s.service, s.offers, s.response
+        active = prov >= 0
+        failed = np.zeros(n, bool)
+        recovered = np.zeros(n, bool)
+        bad = np.zeros(n, bool)
+        contact_idx, disloyal = EMPTY, np.zeros(0, bool)
+        fail_idx = EMPTY
+        if svc.enabled:
+            idx, u = below(rng, float(lv["failure_rate"].max()), n)
+            fail_idx = idx[u < lv["failure_rate"][prov[idx]]]
+            failed[fail_idx] = True
+            idx = bernoulli_indices(rng, svc.question_rate, n)
+            asks = idx[active[idx] & ~failed[idx]]
+            also = rules.happens(rng.random(len(fail_idx)), svc.question_rate + svc.contact_given_failure)
+            contact_idx = np.concatenate([asks, fail_idx[also]])
+            pc = prov[contact_idx].astype(np.intp)
+            u = rng.random((6, len(contact_idx)))
+            complex_issue = rules.happens(u[0], svc.complex_share) & self.prefers_human[contact_idx]
+            pushed = complex_issue & (lv["digital_only"][pc] > 0)
+            steps = rules.contact_steps(u[1], lv["steps_mean"][pc])
+            switched = rules.happens(u[2], lv["channel_switch"][pc]) | pushed
+            repeat_p = 1.0 - (1.0 - lv["repeat_contact"][pc]) * (1.0 - pushed * svc.digital_only_repeat)
+            repeated = rules.happens(u[3], repeat_p)
+            effort = rules.effort_score(steps, switched, repeated, svc.steps_threshold, svc.switch_effort,
+                                        svc.repeat_effort)
+            high = effort > self.tolerance[contact_idx]
+            disloyal = rules.happens(u[4], rules.disloyalty_probability(high, svc.disloyal_high_effort,
+                                                                        svc.disloyal_low_effort))
+            recovered[contact_idx] = failed[contact_idx] & rules.happens(u[5], lv["resolution"][pc]) & ~high
+            contacts = 1.0 + repeated
+            tally[T.contacts] = _count(pc, nprov, contacts)
+            tally[T.human_contacts] = _count(pc, nprov, np.where(complex_issue & ~pushed, contacts, 0.0))
+            tally[T.contacted] = _count(pc, nprov)
+            tally[T.high_effort] = _count(pc[high], nprov)
+            tally[T.disloyal] = _count(pc[disloyal], nprov)
+            tally[T.disloyal_high] = _count(pc[disloyal & high], nprov)
+            tally[T.delight_units] = tally[T.contacts] * self.table.delight
+            tally[T.failures] = _count(prov[fail_idx], nprov)
+            bad[fail_idx] = True
+            bad[contact_idx] &= ~recovered[contact_idx]
+            bad[contact_idx[disloyal]] = True
+        offer_idx, relevant = EMPTY, np.zeros(0, bool)
+        if off.enabled:
+            idx, u = below(rng, float(lv["offer_rate"].max()), n)
+            offer_idx = idx[u < lv["offer_rate"][prov[idx]]]
+            relevant = rules.happens(rng.random(len(offer_idx)), lv["offers_relevant"][prov[offer_idx]])
+            tally[T.offers] = _count(prov[offer_idx], nprov)
+
+        # the gap of customers with a failure, a contact or a relevant offer differs from the cached one
+        is_relevant = np.zeros(n, bool)
+        is_relevant[offer_idx[relevant]] = True
+        is_contact = np.zeros(n, bool)
+        is_contact[contact_idx] = True
+        event_idx = np.flatnonzero(failed | is_contact | is_relevant)
+        pe = prov[event_idx].astype(np.intp)
+        event_gap = rules.experience_gap(
+            lv["quality"][pe], self.expectation[event_idx], failed[event_idx], recovered[event_idx],
+            is_contact[event_idx], lv["delight"][pe], self.proactive[pe], is_relevant[event_idx], svc.failure_loss,
+            svc.recovery_gain, svc.delight_effect, off.proactive_gain, off.proactive_mitigation, off.relevant_gain)
+        u10, u16 = self.rng.bit_generator.random_raw(n).view(np.uint32).reshape(n, 2).T
+        confirmed = u10 < self.conf
+        confirmed[event_idx] = u10[event_idx] < threshold(rules.confirm_probability(
+            event_gap, resp.shortfall_slope, resp.meet_level, resp.exceed_gain, resp.exceed_scale))
+        pleased = self.pleased.copy()
+        pleased[event_idx] = event_gap > 0
+        return Month(active=active, bad=bad, bad_idx=np.flatnonzero(bad), recovered=recovered, confirmed=confirmed,
+                     pleased=pleased, u16=u16, fail_idx=fail_idx, contact_idx=contact_idx, disloyal=disloyal,
+                     offer_idx=offer_idx, relevant=relevant, event_idx=event_idx, event_gap=event_gap)
+
+    def _run_clock(self, m: Month) -> None:
+        """Run each clock down by the month's hazard: the cached quiet part, then the month's events.
+
+        Word of mouth received last month was charged at delivery; looking customers and
+        prospects have weight 0, so pressures reach only customers deciding whether to look.
+        """
+        s, rng, lv = self.spec, self.rng, self.lever
+        po, svc, off, ref = s.phase_out, s.service, s.offers, s.market.reference_price
+        n, prov, clock = self.population_size, self.provider, self.clock
+        clock -= self.hazard
+        if not po.enabled:
+            return
+        idx, gap = m.event_idx, m.event_gap
+        p = prov[idx]
+        paid = self._paid(idx, p)
+        quiet = self.base_gap[p] - self.expectation[idx]
+        value = rules.perceived_value(ref, gap, s.response.value_per_gap)
+        pressure = rules.invoice_pressure(paid, value, 1.0, ref, po.invoice_weight) - rules.invoice_pressure(
+            paid, rules.perceived_value(ref, quiet, s.response.value_per_gap), 1.0, ref, po.invoice_weight)
+        clock[idx] -= self.wsens[idx] * pressure  # price pressures are linear in the sensitivity
+        if off.enabled:
+            idx = m.offer_idx[~m.relevant]
+            clock[idx] -= self.weight[idx] * np.float32(off.spam_hazard)
+        idx = m.contact_idx[m.disloyal]
+        clock[idx] -= self.weight[idx] * np.float32(svc.disloyal_hazard)
+        self._price_exposure()
+        promo_discount = lv["promo_discount"]
+        if promo_discount.any():  # u[13]: the own provider's new-customer promo, seen by a customer past it
+            idx = bernoulli_indices(rng, po.promo_visibility, n)
+            idx = idx[self.tenure[idx] >= lv["promo_months"][prov[idx]]]
+            p = prov[idx]
+            clock[idx] -= self.wsens[idx] * (po.promo_unfairness * promo_discount[p])
+        idx = bernoulli_indices(rng, po.bill_shock_rate, n)  # u[14]
+        clock[idx] -= self.weight[idx] * np.float32(po.bill_shock_weight)
+
+    def _seen_price(self, p: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Price seen by customers of providers p with u[11] = u: the cheapest rival on a comparison site
+        (u below the site rate), a rival's new-customer price in an ad (u[12] picks whose), else none (inf).
+
+        Given an ad, (u[11] - site rate) / ad rate is a fresh uniform, so it stands in for u[12].
+        """
+        c, site = self.conditions, self.spec.phase_out.comparison_site_rate
+        ad = c.ad_seen[p]
+        seen = np.where(u < site, c.best_alternative[p], np.inf)
+        ads = np.flatnonzero((u >= site) & (u < site + ad))
+        v = (u[ads] - site) / ad[ads]
+        seen[ads] = c.new_customer_price[rules.pick(c.ad_weights[p[ads]], v)]
+        return seen
+
+    def _exposure_table(self, rate: float) -> np.ndarray:
+        """Price-gap pressure per unit of sensitivity for each (provider, price class, cell of u[11] on [0, rate)).
+
+        NaN marks a cell that a cut point (site rate, ad rate, a rival's share of ads) splits.
+        """
+        c, nprov, po = self.conditions, self.providers, self.spec.phase_out
+        edges = np.arange(CELLS + 1) * (rate / CELLS)
+        mid = (edges[:-1] + edges[1:]) / 2
+        seen = self._seen_price(np.repeat(np.arange(nprov), CELLS), np.tile(mid, nprov)).reshape(nprov, CELLS)
+        slack = 1e-9 * rate
+        for k in range(nprov):
+            share = np.cumsum(c.ad_weights[k]) / max(c.ad_weights[k].sum(), 1e-300)
+            for cut in po.comparison_site_rate + c.ad_seen[k] * np.concatenate([[0.0], share]):
+                seen[k, (edges[:-1] - slack <= cut) & (cut <= edges[1:] + slack)] = np.nan
+        paid = self.paid.reshape(nprov + 1, CLASSES)[:nprov]
+        table = rules.price_gap_pressure(paid[:, :, None], seen[:, None, :], 1.0, self.spec.market.reference_price,
+                                         po.ad_weight)
+        return table.astype(np.float32).reshape(-1)
+
+    def _price_exposure(self) -> None:
+        """u[11], u[12]: price ads and comparison sites set a cheaper price against the invoice.
+
+        The pressure comes from a lookup on (provider, price class, cell of u[11]); the few
+        customers in a cell that a cut point splits are resolved exactly.
+        """
+        c, s = self.conditions, self.spec
+        rate = min(s.phase_out.comparison_site_rate + float(c.ad_seen.max()), 1.0)
+        idx, u = below(self.rng, rate, self.population_size)
+        p = self.provider[idx].astype(np.intp)
+        key = p * CLASSES + self.price_class[idx]
+        key *= CELLS
+        key += np.minimum((u * (CELLS / rate)).astype(np.intp), CELLS - 1)
+        pressure = self._exposure_table(rate)[key]
+        split = np.flatnonzero(np.isnan(pressure))
+        pressure[split] = rules.price_gap_pressure(
+            self._paid(idx[split], p[split]), self._seen_price(p[split], u[split]), 1.0, s.market.reference_price,
+            s.phase_out.ad_weight)
+        self.clock[idx] -= self.wsens[idx] * pressure
+
+    def _ladder(self, m: Month) -> tuple[np.ndarray, np.ndarray]:
+        """u[17]: below the stage's promotion chance (for the unharmed) or the demotion chance (for the bad)."""
+        ladder = self.spec.ladder
+        if not ladder.enabled:
+            return EMPTY, np.zeros(0, np.int8)
+        rates = np.array([ladder.promote_chosen, ladder.promote_rechosen, 0.0])
+        idx, u = below(self.rng, float(rates.max()), self.population_size)
+        keep = m.active[idx] & ~m.bad[idx] & (u < rates[self.stage[idx]])
+        bad_idx = m.bad_idx
+        idx = np.concatenate([idx[keep], bad_idx])
+        u = np.concatenate([u[keep], self.rng.random(len(bad_idx))])
+        new = rules.stage_after(self.stage[idx], u, m.confirmed[idx], m.bad[idx], ladder.promote_chosen,
+                                ladder.promote_rechosen, ladder.demote_on_bad)
+        changed = new != self.stage[idx]
+        return idx[changed], new[changed]
+
+    def _looking_around(self, m: Month) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Customers looking around: retention (u[18]), calming down (u[25]) or leaving (u[19])."""
+        s, lv, nprov = self.spec, self.lever, self.providers
+        po, rw = s.phase_out, s.rewards
+        if not po.enabled:
+            return EMPTY, np.zeros(0, bool), np.zeros(0, bool)
+        idx = np.flatnonzero(self.looking)
+        p = self.provider[idx]
+        u = self.rng.random((3, len(idx)))
+        retention = rules.happens(u[0], lv["retention_offers"][p])
+        stop = retention | (m.confirmed[idx] & ~m.bad[idx] & rules.happens(u[1], po.calm_down))
+        sens = self.sensitivity[idx] * self.sens_factor
+        advantage = (self._paid(idx, p) - self._ext(self.conditions.best_alternative)[p]) / s.market.reference_price \
+            * sens
+        leave = ~stop & self.window_open(self.tenure[idx]) & rules.happens(u[2], rules.leave_probability(
+            advantage, po.switch_rate, po.advantage_weight, rw.enabled & (self.binding_left[idx] > 0),
+            rw.enabled & self.bundled[idx], rw.binding_lock, rw.bundle_lock))
+        self.tally[T.retention_efforts] = _count(p[retention], nprov)
+        return idx, stop, leave
+
+    def _life_events(self, m: Month, leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """u[20]: a life event makes the customer switch (below life churn) or exit (above it)."""
+        n = self.population_size
+        np.subtract(self.life_clock, self.life_hazard, out=self.life_clock, where=m.active)
+        life = np.flatnonzero(self.life_clock < 0.0)
+        self.life_clock[life] = self.rng.standard_exponential(len(life), dtype=np.float32)
+        churn = self.life_churn[life]
+        u = -np.expm1(-self.life_hazard[life]) * self.rng.random(len(life))
+        moving = np.zeros(n, np.int8)  # 1 switches provider, 2 leaves the category
+        moving[leavers] = 1
+        moving[life[u < churn]] = 1
+        moving[life[u >= churn]] = 2
+        return np.flatnonzero(moving == 1), np.flatnonzero(moving == 2)
+
+    def _leaver_weights(self, idx: np.ndarray) -> np.ndarray:
+        wom, c = self.spec.word_of_mouth, self.conditions
+        weights = np.repeat(c.choice[None, :], len(idx), axis=0)
+        if wom.enabled:
+            weights *= 1.0 + wom.referral_pull * self.inbox_good[idx]
+        weights[np.arange(len(idx)), self.provider[idx]] = 0.0
+        return weights
+
+    def _joiner_weights(self, idx: np.ndarray) -> np.ndarray:
+        s, c = self.spec, self.conditions
+        weights = np.repeat((s.market.entry_rate * c.entry / c.entry.sum())[None, :], len(idx), axis=0)
+        if s.word_of_mouth.enabled:
+            weights += s.word_of_mouth.referral_strength * self.inbox_good[idx]
+        return weights
+
+    def _choose(self, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """u[21] (a leaver) or u[16] (a prospect signing up) picks the provider."""
+        return rules.pick(weights, self.rng.random(len(idx))).astype(np.intp)
+
+    def _tellers(self, m: Month) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray, T]]:
+        """u[16] below tell_bad (bad news) or, failing that, below tell_good (good news); u[15] for ambassadors."""
+        wom, rng, n = self.spec.word_of_mouth, self.rng, self.population_size
+        if not wom.enabled:
+            return []
+        good = m.confirmed & m.pleased
+        good |= m.recovered
+        tells = m.u16 < threshold(wom.tell_good)
+        tells &= good
+        tells &= ~m.bad
+        bad_idx = m.bad_idx  # their u[16] is drawn afresh: it must also be compared with tell_bad
+        u = rng.random(len(bad_idx))
+        tells_bad = rules.happens(u, wom.tell_bad)
+        tells[bad_idx[~tells_bad & good[bad_idx] & rules.happens(u, wom.tell_good)]] = True
+        rates = np.asarray(wom.recommend_by_stage) * wom.ambassador_rate
+        idx, u = below(rng, float(rates.max()), n)
+        tells[idx[m.active[idx] & (u < rates[self.stage[idx]])]] = True
+        tells[bad_idx[tells_bad]] = False
+        bad_tellers, good_tellers = bad_idx[tells_bad], np.flatnonzero(tells)
+        return [(bad_tellers, self.provider[bad_tellers], wom.reach_bad, self.next_bad, T.wom_bad),
+                (good_tellers, self.provider[good_tellers], wom.reach_good, self.next_good, T.wom_good)]
+
+    # ------------------------------------------------------------------ apply
+    def _apply(self, m: Month, started: np.ndarray, next_stage_idx: np.ndarray, next_stage: np.ndarray,
+               stopped: np.ndarray, switch_idx: np.ndarray, switch_to: np.ndarray, exit_idx: np.ndarray,
+               joining: np.ndarray, join_to: np.ndarray) -> None:
+        s, tally, nprov, prov = self.spec, self.tally, self.providers, self.provider
+        tally[T.exited] = _count(prov[exit_idx], nprov)
+        tally[T.switched_out] = _count(prov[switch_idx], nprov)
+        tally[T.churned] = tally[T.exited] + tally[T.switched_out]
+        tally[T.entered] = _count(join_to, nprov)
+        tally[T.acquired] = _count(switch_to, nprov) + tally[T.entered]
+        moved = np.zeros(self.population_size, bool)
+        moved[switch_idx] = True
+        moved[exit_idx] = True
+        self._leave(np.concatenate([switch_idx, exit_idx]))
+        started, stopped = started[~moved[started]], stopped[~moved[stopped]]
+        self.stocks.looking += _count(prov[started], nprov) - _count(prov[stopped], nprov)
+        self.looking[started] = True
+        self.looking[stopped] = False
+        idx, new = next_stage_idx[~moved[next_stage_idx]], next_stage[~moved[next_stage_idx]]
+        p = prov[idx].astype(np.intp)
+        np.subtract.at(self.stocks.stage, (p, self.stage[idx]), 1)
+        np.add.at(self.stocks.stage, (p, new), 1)
+        self.stage[idx] = new
+        self.tenure += m.active
+        self.hazard[started] = self.weight[started] = self.wsens[started] = 0.0  # looking: no hazard to run
+        dirty = [stopped, idx, self._reclass_by_tenure(moved)]
+        if s.rewards.enabled:
+            dirty.append(self._bindings(moved))
+        dirty.append(self._push_digital(m, moved))
+        prov[exit_idx] = PROSPECT
+        movers = np.concatenate([switch_idx, joining])
+        self._join(movers, np.concatenate([switch_to, join_to]))
+        self._refresh_gap(np.concatenate([exit_idx, movers]))
+        dirty += [exit_idx, movers]
+        self._refresh(np.concatenate(dirty))
+
+    def _leave(self, idx: np.ndarray) -> None:
+        """Take switchers and exits out of their provider's head counts and clear their state."""
+        st, nprov = self.stocks, self.providers
+        p = self.provider[idx].astype(np.intp)
+        st.customers -= _count(p, nprov)
+        np.subtract.at(st.stage, (p, self.stage[idx]), 1)
+        np.subtract.at(st.price_class, (p, self.price_class[idx]), 1)
+        st.looking -= _count(p[self.looking[idx]], nprov)
+        st.retained -= _count(p[self.stayed[idx]], nprov)
+        st.paper -= _count(p[self.channel[idx] == PAPER], nprov)
+        self.stage[idx] = 0
+        self.looking[idx] = False
+        self.stayed[idx] = False
+        self.binding_left[idx] = 0
+        self.bundled[idx] = False
+
+    def _reclass(self, idx: np.ndarray) -> np.ndarray:
+        p = self.provider[idx].astype(np.intp)
+        np.subtract.at(self.stocks.price_class, (p, self.price_class[idx]), 1)
+        self.price_class[idx] = self._classify(idx)
+        np.add.at(self.stocks.price_class, (p, self.price_class[idx]), 1)
+        return idx
+
+    def _reclass_by_tenure(self, moved: np.ndarray) -> np.ndarray:
+        """Stayers whose tenure just reached the tenure-bonus or promo threshold change price class."""
+        s, tb = self.spec, self.table
+        found = []
+        if s.rewards.enabled and (tb.tenure_bonus > 0).any():
+            found.append(np.flatnonzero(self.tenure == s.rewards.tenure_bonus_after))
+        for months in np.unique(tb.promo_months[tb.promo_discount > 0]):
+            found.append(np.flatnonzero(self.tenure == months))
+        if not found:
+            return EMPTY
+        idx = np.concatenate(found)
+        return self._reclass(idx[(self.provider[idx] >= 0) & ~moved[idx]])
+
+    def _bindings(self, moved: np.ndarray) -> np.ndarray:
+        """Binding contracts run down; at expiry a stayer renews with the provider's uptake chance (u[22])."""
+        bound = self.binding_left > 0
+        self.binding_left -= bound
+        idx = np.flatnonzero(bound & (self.binding_left == 0) & ~moved)
+        p = self.provider[idx]
+        renew = rules.happens(self.rng.random(len(idx)), self.lever["binding_uptake"][p])
+        self.binding_left[idx[renew]] = self.lever["binding_months"][p[renew]]
+        return self._reclass(idx[~renew])
+
+    def _push_digital(self, m: Month, moved: np.ndarray) -> np.ndarray:
+        """u[24]: a stayer paying by paper is moved to e-invoice with the provider's push rate."""
+        push = self.lever["digital_push"]
+        idx, u = below(self.rng, float(push.max()), self.population_size)
+        p = self.provider[idx]
+        keep = m.active[idx] & ~moved[idx] & (self.channel[idx] == PAPER) & (u < push[p])
+        idx = idx[keep]
+        self.channel[idx] = E_INVOICE
+        self.stocks.paper -= _count(p[keep].astype(np.intp), self.providers)
+        return idx
+
+    def _join(self, idx: np.ndarray, to: np.ndarray) -> None:
+        """New customers of a provider: chosen, not looking, tenure 0, maybe bound (u[22]) or bundled (u[23])."""
+        st, nprov, lv = self.stocks, self.providers, self.lever
+        self.provider[idx] = to
+        self.stage[idx] = 0
+        self.looking[idx] = False
+        self.tenure[idx] = 0
+        self.stayed[idx] = False
+        if self.spec.rewards.enabled:
+            u = self.rng.random((2, len(idx)))
+            bound = rules.happens(u[0], lv["binding_uptake"][to])
+            self.binding_left[idx] = np.where(bound, lv["binding_months"][to], 0)
+            self.bundled[idx] = rules.happens(u[1], lv["bundle_share"][to])
+        self.price_class[idx] = self._classify(idx)
+        np.add.at(st.price_class, (to, self.price_class[idx]), 1)
+        st.customers += _count(to, nprov)
+        st.stage[:, 0] += _count(to, nprov)
+        st.paper += _count(to[self.channel[idx] == PAPER], nprov)
+
+    def _deliver(self, tellers: np.ndarray, q: np.ndarray, reach: float, inbox: np.ndarray, kind: T) -> None:
+        """Each teller tells Poisson(reach) random acquaintances (with replacement) about its provider.
+
+        The message lands in the inbox for next month; the hazard it adds there (bad news about
+        the recipient's own provider, good news about another, a referral to a prospect) is
+        charged now to the recipient's clock, using the recipient's state after this month.
+        """
+        s, rng, nprov, csr = self.spec, self.rng, self.providers, self.csr
+        wom = s.word_of_mouth
+        counts = poisson_counts(rng, reach, len(tellers))
+        if csr is not None:
+            start = csr.indptr[tellers]
+            degree = csr.indptr[tellers + 1] - start
+            counts[degree == 0] = 0
+            heard = csr.indices[np.repeat(start, counts) + uniform_offsets(rng, np.repeat(degree, counts))]
+        else:
+            heard = rng.integers(0, self.population_size, int(counts.sum()))
+        qpi = q.astype(np.intp)
+        self.tally[kind] = _count(qpi, nprov)
+        self.tally[T.wom_bad_reached if kind == T.wom_bad else T.wom_good_reached] = _count(qpi, nprov, counts)
+        about = np.repeat(q, counts)
+        keys = heard.astype(np.int64) * nprov
+        keys += about
+        np.add.at(inbox.reshape(-1), keys, np.float32(1.0))
+        own = self.provider[heard]
+        if kind == T.wom_bad:
+            charge = self.weight[heard] * np.float32(wom.weight_bad) * (about == own)
+        else:
+            charge = np.where(own < 0, np.float32(wom.referral_strength),
+                              self.weight[heard] * np.float32(wom.weight_good) * (about != own))
+        np.subtract.at(self.clock, heard, charge)

@@ -1,0 +1,188 @@
+"""The vector engine's own invariants, its samplers, and the network generators it runs on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse, stats
+
+from churnsim import metrics, network
+from churnsim.engines import AUTO_AGENT_LIMIT, create_model, engine_class
+from churnsim.metrics import T
+from churnsim.scenario import load
+from churnsim.vector import CHUNK, CLASSES, VectorChurnModel, below, poisson_counts, uniform_offsets
+
+OPEN_MARKET = ("market.prospect_share=0.2", "market.entry_rate=0.03", "market.exit_rate=0.02",
+               "economy.enabled=true", "economy.downturn_month=4")
+EVERY_PATH = ("A=price-rise-notice", "B=price-rise-no-notice", "B=digital-payment", "C=price-cut",
+              "C=spam-offers", "D=loyalty-rewards", "D=retention-desk")
+
+
+def vector_model(customers: int = 3000, months: int = 18, sets: tuple[str, ...] = OPEN_MARKET,
+                 strategies: tuple[str, ...] = EVERY_PATH, seed: int = 7) -> VectorChurnModel:
+    spec = load("electricity", sets=sets, strategies=strategies, customers=customers, months=months).scenario
+    model = create_model(spec, rng=seed, engine="vector")
+    assert isinstance(model, VectorChurnModel)
+    return model
+
+
+def test_customers_conserved_and_head_counts_match_a_recount_every_month() -> None:
+    model = vector_model()
+    n = model.population_size
+    for _ in range(model.spec.market.months):
+        model.step()
+        provider, stage, looking, stayed = model.state_columns()
+        recount = metrics.stocks(provider, stage, looking, stayed, model.providers)
+        kept = model.stocks.as_dict()
+        for key in recount:
+            np.testing.assert_array_equal(kept[key], recount[key], err_msg=key)
+        assert kept["customers"].sum() + (provider < 0).sum() == n
+        inside = provider >= 0
+        paper = np.bincount(provider[inside & (model.channel == 0)], minlength=model.providers)
+        np.testing.assert_array_equal(model.stocks.paper, paper)
+        classes = np.bincount(provider[inside].astype(np.intp) * CLASSES + model.price_class[inside],
+                              minlength=model.providers * CLASSES).reshape(model.providers, CLASSES)
+        np.testing.assert_array_equal(model.stocks.price_class, classes)
+        assert not (looking & ~inside).any() and not (stage[~inside] != 0).any()
+    flows = model.timeseries.groupby("month")[["entered", "exited"]].sum()
+    assert flows["entered"].sum() > 0 and flows["exited"].sum() > 0
+
+
+def test_cached_quiet_month_state_equals_a_fresh_computation() -> None:
+    """The engine recomputes cached hazards only for customers whose state changed: none may be missed."""
+    model = vector_model(customers=2000, months=16)
+    n = model.population_size
+    for _ in range(model.spec.market.months):
+        model.step()
+        cached = {name: getattr(model, name).copy() for name in ("hazard", "weight", "wsens", "conf", "pleased")}
+        inside = model.provider >= 0  # a prospect's price class is never read
+        np.testing.assert_array_equal(model.price_class[inside], model._classify(slice(None))[inside])
+        for start in range(0, n, CHUNK):
+            model._refresh(slice(start, start + CHUNK))
+            model._refresh_gap(slice(start, start + CHUNK))
+        for name, values in cached.items():
+            np.testing.assert_array_equal(getattr(model, name), values, err_msg=name)
+
+
+def test_messages_in_the_inboxes_match_the_reach_tallies() -> None:
+    model = vector_model(customers=2000, months=3)
+    for _ in range(3):
+        model.step()
+        assert model.next_bad.sum() == model.tally[T.wom_bad_reached].sum()
+        assert model.next_good.sum() == model.tally[T.wom_good_reached].sum()
+        assert model.next_good.sum() > 0
+
+
+def test_same_seed_same_run_and_different_seed_differs() -> None:
+    def run(seed: int) -> tuple[object, ...]:
+        model = vector_model(customers=1500, months=12, seed=seed)
+        for _ in range(12):
+            model.step()
+        return model.timeseries, *model.state_columns(), model.clock
+
+    first, again, other = run(11), run(11), run(12)
+    assert first[0].equals(again[0]) and not first[0].equals(other[0])
+    for a, b in zip(first[1:], again[1:], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("mechanism", ["ladder", "phase_out", "service", "word_of_mouth", "payment", "offers",
+                                       "rewards"])
+def test_runs_with_each_mechanism_off(mechanism: str) -> None:
+    model = vector_model(customers=1000, months=6, sets=(*OPEN_MARKET, f"{mechanism}.enabled=false"))
+    for _ in range(6):
+        model.step()
+    assert model.timeseries["customers"].groupby(model.timeseries["month"]).sum().max() <= 1000
+
+
+def test_price_exposure_lookup_agrees_with_the_exact_rule() -> None:
+    model = vector_model(customers=500, months=13)
+    for _ in range(13):  # past the price rises, so the tables are not the month-0 ones
+        model.step()
+    c, po = model.conditions, model.spec.phase_out
+    rate = min(po.comparison_site_rate + float(c.ad_seen.max()), 1.0)
+    rng = np.random.default_rng(0)
+    p = rng.integers(0, model.providers, 200_000)
+    code = rng.integers(0, CLASSES, 200_000)
+    u = rng.random(200_000) * rate
+    table = model._exposure_table(rate)
+    key = (p * CLASSES + code) * 1024 + np.minimum((u * (1024 / rate)).astype(np.intp), 1023)
+    looked_up = table[key]
+    exact = np.maximum(model.paid[p * CLASSES + code] - model._seen_price(p, u), 0.0) * po.ad_weight \
+        / model.spec.market.reference_price
+    resolved = ~np.isnan(looked_up)
+    assert resolved.mean() > 0.98
+    np.testing.assert_allclose(looked_up[resolved], exact[resolved], rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("rate", [0.003, 0.05, 0.3, 0.9])
+def test_below_finds_each_index_with_the_rate_and_a_uniform_under_it(rate: float) -> None:
+    rng = np.random.default_rng(1)
+    n, reps = 20_000, 20
+    hits = np.zeros(n)
+    for _ in range(reps):
+        idx, u = below(rng, rate, n)
+        assert np.all(np.diff(idx) > 0) and idx.min(initial=0) >= 0 and idx.max(initial=0) < n
+        assert np.all((u >= 0) & (u < rate))
+        hits[idx] += 1
+    total = n * reps
+    assert abs(hits.sum() - total * rate) < 5 * np.sqrt(total * rate * (1 - rate))
+    halves = hits[: n // 2].sum(), hits[n // 2:].sum()
+    assert abs(halves[0] - halves[1]) < 5 * np.sqrt(hits.sum())
+
+
+@pytest.mark.parametrize("mean", [0.5, 3.0, 10.0, 60.0])
+def test_poisson_counts_have_the_poisson_distribution(mean: float) -> None:
+    draws = poisson_counts(np.random.default_rng(2), mean, 200_000)
+    k = np.arange(draws.max() + 1)
+    expected = stats.poisson.pmf(k, mean) * len(draws)
+    observed = np.bincount(draws, minlength=len(k))
+    keep = expected > 20
+    chi2 = ((observed[keep] - expected[keep]) ** 2 / expected[keep]).sum()
+    assert stats.chi2.sf(chi2, keep.sum() - 1) > 1e-4
+
+
+def test_uniform_offsets_are_uniform_below_each_size() -> None:
+    size = np.repeat(np.array([1, 3, 10, 1000]), 100_000)
+    offsets = uniform_offsets(np.random.default_rng(3), size)
+    assert np.all((offsets >= 0) & (offsets < size))
+    for s in (3, 10):
+        counts = np.bincount(offsets[size == s], minlength=s)
+        assert stats.chisquare(counts).pvalue > 1e-4
+
+
+@pytest.mark.parametrize("kind, nodes, degree", [
+    ("small_world", 300, 6), ("small_world", 20_000, 10), ("small_world", 5, 4), ("random", 300, 6),
+    ("random", 20_000, 10),
+])
+def test_networks_are_simple_symmetric_and_have_the_mean_degree(kind: str, nodes: int, degree: int) -> None:
+    csr = network.build(kind, nodes, degree, 0.2, np.random.default_rng(4))
+    assert csr is not None and csr.nodes == nodes
+    matrix = sparse.csr_matrix((np.ones(len(csr.indices)), csr.indices, csr.indptr), shape=(nodes, nodes))
+    assert (matrix != matrix.T).nnz == 0  # symmetric
+    assert matrix.diagonal().sum() == 0  # no self-loops
+    assert matrix.max() == 1  # no repeated acquaintance
+    for i in range(0, nodes, max(1, nodes // 50)):  # rows sorted
+        row = csr.indices[csr.indptr[i]:csr.indptr[i + 1]]
+        assert np.all(np.diff(row) > 0)
+    target = min(degree, nodes - 1 - (nodes - 1) % 2)  # what build asks for; repeats and self-loops are dropped
+    assert target * 0.95 <= csr.degree().mean() <= target
+
+
+def test_small_world_without_rewiring_is_the_ring_lattice() -> None:
+    csr = network.small_world(1000, 6, 0.0, np.random.default_rng(5))
+    assert np.all(csr.degree() == 6)
+    np.testing.assert_array_equal(csr.indices[csr.indptr[10]:csr.indptr[11]], [7, 8, 9, 11, 12, 13])
+
+
+def test_networks_are_seeded_and_mixed_has_none() -> None:
+    a = network.build("small_world", 5000, 10, 0.1, np.random.default_rng(6))
+    b = network.build("small_world", 5000, 10, 0.1, np.random.default_rng(6))
+    assert a is not None and b is not None
+    np.testing.assert_array_equal(a.indices, b.indices)
+    assert network.build("mixed", 5000, 10, 0.1, np.random.default_rng(6)) is None
+
+
+def test_auto_engine_picks_by_size() -> None:
+    assert engine_class("auto", AUTO_AGENT_LIMIT) .engine == "agents"
+    assert engine_class("auto", AUTO_AGENT_LIMIT + 1).engine == "vector"
