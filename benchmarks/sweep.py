@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import tempfile
 import time
@@ -42,7 +41,7 @@ def timed_sweep(loaded: spec.LoadedExperiment, workers: int, on_outcome=None) ->
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
         with executors.backend(workers) as found:
-            for warm in [found.executor.submit(importlib.import_module, "churnsim.runner") for _ in range(workers)]:
+            for warm in [found.executor.submit(exec, "import churnsim.runner") for _ in range(workers)]:
                 warm.result()
             startup = time.perf_counter() - start
             cpu = time.process_time()

@@ -57,3 +57,19 @@ def test_without_a_seed_the_root_entropy_is_drawn_once_recorded_and_reused_on_re
     again = run_sweep(tmp_path, text, resume=True)
     assert (again.already, again.ok) == (4, 0)
     assert json.loads((again.out / "manifest.json").read_text())["root_entropy"] == entropy
+
+
+def test_a_dask_scheduler_address_on_loopback_gives_the_same_table(tmp_path, reference):
+    distributed = pytest.importorskip("distributed")
+    from click.testing import CliRunner
+
+    from churnsim.cli import cli
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
+    with cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        result = CliRunner().invoke(cli, ["sweep", str(write(tmp_path, TINY)), "--out", str(tmp_path / "out"),
+                                          "--scheduler", cluster.scheduler_address], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"Dask scheduler {cluster.scheduler_address} (2 threads)" in result.output
+    pd.testing.assert_frame_equal(results(tmp_path / "out"), reference)
