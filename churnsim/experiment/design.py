@@ -9,7 +9,6 @@ a Latin-hypercube draw mapped onto a list of values). Full factorial and Latin h
 from __future__ import annotations
 
 import itertools
-import math
 from typing import Any
 
 import numpy as np
@@ -23,15 +22,6 @@ def problem(parameters: tuple[Parameter, ...]) -> dict[str, Any]:
     """The SALib problem dict: names and bounds of the ranged parameters."""
     return {"num_vars": len(parameters), "names": [p.path for p in parameters],
             "bounds": [[p.low, p.high] for p in parameters]}
-
-
-def size(design: Design, parameters: tuple[Parameter, ...]) -> int:
-    """Number of points a design has, without sampling it."""
-    d = len(parameters)
-    if design.kind == "full":
-        return math.prod(len(p.values) if p.values is not None else p.levels or 1 for p in parameters)
-    assert design.samples is not None
-    return {"lhs": design.samples, "morris": design.samples * (d + 1), "sobol": design.samples * (d + 2)}[design.kind]
 
 
 def sample(design: Design, parameters: tuple[Parameter, ...], seed: int) -> pd.DataFrame:
