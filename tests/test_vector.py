@@ -10,7 +10,7 @@ from churnsim import metrics, network
 from churnsim.engines import AUTO_AGENT_LIMIT, create_model, engine_class
 from churnsim.metrics import T
 from churnsim.scenario import load
-from churnsim.vector import CHUNK, CLASSES, VectorChurnModel, below, poisson_counts, uniform_offsets
+from churnsim.vector import CELL_BITS, CHUNK, CLASSES, VectorChurnModel, below, poisson_counts, uniform_offsets
 
 OPEN_MARKET = ("market.prospect_share=0.2", "market.entry_rate=0.03", "market.exit_rate=0.02",
                "economy.enabled=true", "economy.downturn_month=4")
@@ -101,14 +101,13 @@ def test_price_exposure_lookup_agrees_with_the_exact_rule() -> None:
         model.step()
     c, po = model.conditions, model.spec.phase_out
     rate = min(po.comparison_site_rate + float(c.ad_seen.max()), 1.0)
+    cells = int(np.ceil(rate * 2**CELL_BITS))
     rng = np.random.default_rng(0)
     p = rng.integers(0, model.providers, 200_000)
     code = rng.integers(0, CLASSES, 200_000)
-    u = rng.random(200_000) * rate
-    table = model._exposure_table(rate)
-    key = (p * CLASSES + code) * 1024 + np.minimum((u * (1024 / rate)).astype(np.intp), 1023)
-    looked_up = table[key]
-    exact = np.maximum(model.paid[p * CLASSES + code] - model._seen_price(p, u), 0.0) * po.ad_weight \
+    u = rng.integers(0, int(rate * 2**32), 200_000, dtype=np.uint32)
+    looked_up = model._exposure_table(cells)[(p * CLASSES + code) * cells + (u >> (32 - CELL_BITS))]
+    exact = np.maximum(model.paid[p * CLASSES + code] - model._seen_price(p, u / 2.0**32), 0.0) * po.ad_weight \
         / model.spec.market.reference_price
     resolved = ~np.isnan(looked_up)
     assert resolved.mean() > 0.98
