@@ -11,7 +11,7 @@ engine's distribution, not its random stream. Four exact devices make it fast:
   u < r_max, u is uniform on [0, r_max), so a per-provider rate is a comparison of that
   conditional uniform (which later decisions may reuse, exactly as the agent reuses u[k]).
 * Exponential clocks. Starting to look around (u[18]), a prospect signing up (u[15]) and
-  a life event (u[20]) are hazard decisions: nprov(E < h) = 1 - exp(-h) for E ~ Exp(1) and a
+  a life event (u[20]) are hazard decisions: P(E < h) = 1 - exp(-h) for E ~ Exp(1) and a
   survivor's E - h is again Exp(1). So each customer keeps a clock that the month's
   hazard runs down; it rings when it goes below zero and is then wound up afresh.
 * Cached hazards. The part of a customer's look-around hazard that no random event of
@@ -22,8 +22,11 @@ engine's distribution, not its random stream. Four exact devices make it fast:
   contacts, word of mouth) are added for the few customers they reach.
 * Word of mouth. A teller's recipients are offsets into its CSR row drawn with integer
   arithmetic; messages go into the inboxes with ``np.add.at`` on flat
-  ``recipient * nprov + provider`` keys, and the hazard each message adds to its recipient's
-  next month is charged to the recipient's clock at delivery.
+  ``recipient * P + provider`` keys (P providers), and the hazard each message adds to
+  its recipient's next month is charged to the recipient's clock at delivery.
+
+Head counts per provider are kept up to date from each month's moves rather than
+recounted, so recording a month costs next to nothing.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ EMPTY = np.empty(0, np.int64)
 
 
 def threshold(probability: np.ndarray | float) -> np.ndarray:
-    """uint32 t with nprov(u32 < t) = probability to within 2**-32, for comparing with 32-bit draws."""
+    """uint32 t with P(u32 < t) = probability to within 2**-32, for comparing with 32-bit draws."""
     return np.minimum(np.asarray(probability, dtype=np.float64) * TWO32, TWO32 - 1.0).astype(np.uint32)
 
 
@@ -117,12 +120,12 @@ def _count(p: np.ndarray, providers: int, weights: np.ndarray | None = None) -> 
 class Stocks:
     """End-of-month head counts per provider, kept up to date from each month's moves."""
 
-    customers: np.ndarray  # (nprov,)
-    stage: np.ndarray  # (nprov, 3)
-    looking: np.ndarray  # (nprov,)
-    retained: np.ndarray  # (nprov,)
-    paper: np.ndarray  # (nprov,) customers paying by paper invoice
-    price_class: np.ndarray  # (nprov, CLASSES) customers per price class
+    customers: np.ndarray  # (P,)
+    stage: np.ndarray  # (P, 3)
+    looking: np.ndarray  # (P,)
+    retained: np.ndarray  # (P,)
+    paper: np.ndarray  # (P,) customers paying by paper invoice
+    price_class: np.ndarray  # (P, CLASSES) customers per price class
 
     def as_dict(self) -> dict[str, np.ndarray]:
         return {"customers": self.customers.copy(), "chosen": self.stage[:, 0].copy(),
@@ -181,7 +184,7 @@ class VectorChurnModel(ChurnModel):
         self.lever = {name: self._ext(values) for name, values in self.table.levers.items()}
         resistance = s.ladder.resistance if s.phase_out.enabled else (0.0, 0.0, 0.0)
         self.resistance = np.asarray(resistance, np.float32)
-        self.friction_f32 = (self.friction if s.payment.enabled else 0.0 * self.friction).astype(np.float32)
+        self.channel_friction = (self.friction if s.payment.enabled else 0.0 * self.friction).astype(np.float32)
         proactive = self.lever["proactive"] if s.offers.enabled else np.zeros(nprov + 1, np.float32)
         svc, off = s.service, s.offers
         # a month without events: the gap is this per-provider constant minus the expectation
@@ -207,7 +210,7 @@ class VectorChurnModel(ChurnModel):
         return np.append(np.asarray(values, dtype=np.float32), np.float32(prospect))
 
     def _class_tenures(self) -> np.ndarray:
-        """(nprov, CLASSES) a tenure with each class's threshold bits (bonus due, promo over), where one exists."""
+        """(P, CLASSES) a tenure with each class's threshold bits (bonus due, promo over), where one exists."""
         after = self.spec.rewards.tenure_bonus_after
         out = np.zeros((self.providers, CLASSES))
         for p, months in enumerate(self.table.promo_months):
@@ -301,7 +304,7 @@ class VectorChurnModel(ChurnModel):
         paid = self.paid[p * CLASSES + self.price_class[idx]]
         value = rules.perceived_value(ref, self.base_gap[p] - self.expectation[idx], resp.value_per_gap)
         pressure = rules.invoice_pressure(paid, value, sens, ref, po.invoice_weight) if po.enabled else 0.0
-        pressure = pressure + sens * self.change[p] + self.friction_f32[self.channel[idx]]
+        pressure = pressure + sens * self.change[p] + self.channel_friction[self.channel[idx]]
         self.weight[idx] = weight
         self.wsens[idx] = weight * sens
         self.hazard[idx] = np.where(active, rules.look_hazard(pressure, po.base_attention, weight),
@@ -611,9 +614,16 @@ class VectorChurnModel(ChurnModel):
         np.subtract.at(self.stocks.stage, (p, self.stage[idx]), 1)
         np.add.at(self.stocks.stage, (p, new), 1)
         self.stage[idx] = new
+        # the cached hazard is proportional to the ladder's resistance: a new stage rescales it
+        weight = self.weight[idx]
+        scaled = weight > 0
+        ratio = self.resistance[new[scaled]] / weight[scaled]
+        self.hazard[idx[scaled]] *= ratio
+        self.wsens[idx[scaled]] *= ratio
+        self.weight[idx[scaled]] = self.resistance[new[scaled]]
         self.tenure += m.active
         self.hazard[started] = self.weight[started] = self.wsens[started] = 0.0  # looking: no hazard to run
-        dirty = [stopped, idx, self._reclass_by_tenure(moved)]
+        dirty = [stopped, idx[~scaled], self._reclass_by_tenure(moved)]
         if s.rewards.enabled and self.table.binding_uptake.any():  # no uptake, no binding ever
             dirty.append(self._bindings(moved))
         dirty.append(self._push_digital(m, moved))
@@ -725,9 +735,12 @@ class VectorChurnModel(ChurnModel):
         keys += about
         np.add.at(inbox.reshape(-1), keys, np.float32(1.0))
         own = self.provider[heard]
+        charge = self.weight[heard]  # 0 for prospects and customers looking around
         if kind == T.wom_bad:
-            charge = self.weight[heard] * np.float32(wom.weight_bad) * (about == own)
+            charge *= np.float32(wom.weight_bad)
+            charge *= about == own
         else:
-            charge = np.where(own < 0, np.float32(wom.referral_strength),
-                              self.weight[heard] * np.float32(wom.weight_good) * (about != own))
+            charge *= np.float32(wom.weight_good)
+            charge *= about != own
+            np.copyto(charge, np.float32(wom.referral_strength), where=own < 0)
         np.subtract.at(self.clock, heard, charge)
