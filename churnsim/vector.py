@@ -116,6 +116,11 @@ def _count(p: np.ndarray, providers: int, weights: np.ndarray | None = None) -> 
     return np.bincount(p, weights=weights, minlength=providers)
 
 
+def _count2(p: np.ndarray, j: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Counts of (p, j) pairs as a matrix (``np.add.at`` with two indices is far slower)."""
+    return np.bincount(p.astype(np.intp) * shape[1] + j, minlength=shape[0] * shape[1]).reshape(shape)
+
+
 @dataclass
 class Stocks:
     """End-of-month head counts per provider, kept up to date from each month's moves."""
@@ -176,9 +181,10 @@ class VectorChurnModel(ChurnModel):
         self.stayed = population.stayed.astype(bool)
         # u[18] of customers not looking and u[15] of prospects share one clock (one use a month)
         self.clock = self.rng.standard_exponential(n, dtype=np.float32)
-        # u[20]: life events (switch, or exit the category) run on a clock of constant hazard
-        event = np.minimum(self.life_churn + np.float32(s.market.exit_rate), np.float32(1.0))
-        self.life_hazard = -np.log1p(-event)
+        # u[20]: life events (switch, or exit the category) run on a clock of constant hazard (0 for prospects)
+        self.life_hazard = np.zeros(n, np.float32)
+        inside = np.flatnonzero(self.provider >= 0)
+        self.life_hazard[inside] = self._life_hazard(inside)
         self.life_clock = self.rng.standard_exponential(n, dtype=np.float32)
 
         self.lever = {name: self._ext(values) for name, values in self.table.levers.items()}
@@ -204,6 +210,11 @@ class VectorChurnModel(ChurnModel):
         for start in range(0, n, CHUNK):
             self._refresh_gap(slice(start, start + CHUNK))
         self._condition_key: tuple[bytes, ...] = ()
+
+    def _life_hazard(self, idx: np.ndarray) -> np.ndarray:
+        """Monthly hazard of a life event: P(u[20] < life churn + exit rate) = 1 - exp(-hazard)."""
+        event = np.minimum(self.life_churn[idx] + np.float32(self.spec.market.exit_rate), np.float32(1.0))
+        return -np.log1p(-event)
 
     def _ext(self, values: np.ndarray, prospect: float = 0.0) -> np.ndarray:
         """A per-provider table with one more entry, read at index -1 by prospects."""
@@ -328,7 +339,7 @@ class VectorChurnModel(ChurnModel):
         tally[T.started_looking] = _count(self.provider[started], nprov)
         next_stage_idx, next_stage = self._ladder(m)
         looking_idx, stop, leave = self._looking_around(m)
-        switch_idx, exit_idx = self._life_events(m, looking_idx[leave])
+        switch_idx, exit_idx = self._life_events(looking_idx[leave])
         switch_to = self._choose(switch_idx, self._leaver_weights(switch_idx))
         join_to = self._choose(joining, self._joiner_weights(joining))
         tellers = self._tellers(m)
@@ -537,18 +548,20 @@ class VectorChurnModel(ChurnModel):
         self.tally[T.retention_efforts] = _count(p[retention], nprov)
         return idx, stop, leave
 
-    def _life_events(self, m: Month, leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _life_events(self, leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """u[20]: a life event makes the customer switch (below life churn) or exit (above it).
 
         Returns the switchers (looking customers who leave, and life events below life churn)
         and the exits; an exit wins over leaving.
         """
-        np.subtract(self.life_clock, self.life_hazard, out=self.life_clock, where=m.active)
+        self.life_clock -= self.life_hazard
         life = np.flatnonzero(self.life_clock < 0.0)
         self.life_clock[life] = self.rng.standard_exponential(len(life), dtype=np.float32)
         u = -np.expm1(-self.life_hazard[life]) * self.rng.random(len(life))
-        exits = life[u >= self.life_churn[life]]
-        return np.setdiff1d(np.union1d(leavers, life[u < self.life_churn[life]]), exits), exits
+        moves = u < self.life_churn[life]
+        taken = np.zeros(self.population_size, bool)
+        taken[life] = True
+        return np.concatenate([leavers[~taken[leavers]], life[moves]]), life[~moves]
 
     def _leaver_weights(self, idx: np.ndarray) -> np.ndarray:
         wom, c = self.spec.word_of_mouth, self.conditions
@@ -611,8 +624,7 @@ class VectorChurnModel(ChurnModel):
         self.looking[stopped] = False
         idx, new = next_stage_idx[~moved[next_stage_idx]], next_stage[~moved[next_stage_idx]]
         p = prov[idx].astype(np.intp)
-        np.subtract.at(self.stocks.stage, (p, self.stage[idx]), 1)
-        np.add.at(self.stocks.stage, (p, new), 1)
+        self.stocks.stage += _count2(p, new, (nprov, 3)) - _count2(p, self.stage[idx], (nprov, 3))
         self.stage[idx] = new
         # the cached hazard is proportional to the ladder's resistance: a new stage rescales it
         weight = self.weight[idx]
@@ -628,6 +640,7 @@ class VectorChurnModel(ChurnModel):
             dirty.append(self._bindings(moved))
         dirty.append(self._push_digital(m, moved))
         prov[exit_idx] = PROSPECT
+        self.life_hazard[exit_idx] = 0.0
         movers = np.concatenate([switch_idx, joining])
         self._join(movers, np.concatenate([switch_to, join_to]))
         self._refresh_gap(np.concatenate([exit_idx, movers]))
@@ -639,8 +652,8 @@ class VectorChurnModel(ChurnModel):
         st, nprov = self.stocks, self.providers
         p = self.provider[idx].astype(np.intp)
         st.customers -= _count(p, nprov)
-        np.subtract.at(st.stage, (p, self.stage[idx]), 1)
-        np.subtract.at(st.price_class, (p, self.price_class[idx]), 1)
+        st.stage -= _count2(p, self.stage[idx], (nprov, 3))
+        st.price_class -= _count2(p, self.price_class[idx], (nprov, CLASSES))
         st.looking -= _count(p[self.looking[idx]], nprov)
         st.retained -= _count(p[self.stayed[idx]], nprov)
         st.paper -= _count(p[self.channel[idx] == PAPER], nprov)
@@ -652,9 +665,10 @@ class VectorChurnModel(ChurnModel):
 
     def _reclass(self, idx: np.ndarray) -> np.ndarray:
         p = self.provider[idx].astype(np.intp)
-        np.subtract.at(self.stocks.price_class, (p, self.price_class[idx]), 1)
+        shape = (self.providers, CLASSES)
+        self.stocks.price_class -= _count2(p, self.price_class[idx], shape)
         self.price_class[idx] = self._classify(idx)
-        np.add.at(self.stocks.price_class, (p, self.price_class[idx]), 1)
+        self.stocks.price_class += _count2(p, self.price_class[idx], shape)
         return idx
 
     def _reclass_by_tenure(self, moved: np.ndarray) -> np.ndarray:
@@ -705,7 +719,8 @@ class VectorChurnModel(ChurnModel):
             self.binding_left[idx] = np.where(bound, lv["binding_months"][to], 0)
             self.bundled[idx] = rules.happens(u[1], lv["bundle_share"][to])
         self.price_class[idx] = self._classify(idx)
-        np.add.at(st.price_class, (to, self.price_class[idx]), 1)
+        self.life_hazard[idx] = self._life_hazard(idx)
+        st.price_class += _count2(to, self.price_class[idx], (nprov, CLASSES))
         st.customers += _count(to, nprov)
         st.stage[:, 0] += _count(to, nprov)
         st.paper += _count(to[self.channel[idx] == PAPER], nprov)
@@ -742,5 +757,5 @@ class VectorChurnModel(ChurnModel):
         else:
             charge *= np.float32(wom.weight_good)
             charge *= about != own
-            np.copyto(charge, np.float32(wom.referral_strength), where=own < 0)
+            charge += np.float32(wom.referral_strength) * (own < 0)  # a prospect's weight is 0
         np.subtract.at(self.clock, heard, charge)
