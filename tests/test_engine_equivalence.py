@@ -92,9 +92,10 @@ def engine_differences(case: str) -> tuple[list[str], dict[str, tuple[float, flo
     return holm_rejected(pvalues, FAMILY_LEVEL / len(CASES)), table
 
 
-def test_holm_rejects_in_order() -> None:
-    assert holm_rejected({"a": 0.001, "b": 0.004, "c": 0.5}, 0.01) == ["a"]
-    assert holm_rejected({"a": 0.001, "b": 0.0049, "c": 0.5}, 0.015) == ["a", "b"]
+def test_holm_steps_down_from_the_smallest_p_value() -> None:
+    assert holm_rejected({"a": 0.001, "b": 0.004, "c": 0.5}, 0.01) == ["a", "b"]  # 0.004 <= 0.01 / 2
+    assert holm_rejected({"c": 0.5, "b": 0.006, "a": 0.001}, 0.01) == ["a"]  # 0.006 > 0.01 / 2: stop
+    assert holm_rejected({"a": 0.02, "b": 0.001}, 0.01) == ["b"]
 
 
 @pytest.mark.slow
