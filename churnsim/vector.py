@@ -31,6 +31,7 @@ recounted, so recording a month costs next to nothing.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,13 +94,17 @@ def uniform_offsets(rng: np.random.Generator, size: np.ndarray) -> np.ndarray:
     return draws.view(np.int64)
 
 
+@functools.cache
+def _poisson_cdf(mean: float) -> np.ndarray:
+    k = np.arange(int(mean + 12.0 * np.sqrt(mean) + 30))
+    return np.cumsum(np.exp(k * np.log(max(mean, 1e-300)) - mean - np.cumsum(np.log(np.maximum(k, 1)))))
+
+
 def poisson_counts(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
     """Poisson(mean) draws by inverting the CDF (numpy's sampler is ~10x slower for small means)."""
     if mean > 30.0:
         return rng.poisson(mean, size)
-    k = np.arange(int(mean + 12.0 * np.sqrt(mean) + 30))
-    pmf = np.exp(k * np.log(max(mean, 1e-300)) - mean - np.cumsum(np.log(np.maximum(k, 1))))
-    cdf = np.cumsum(pmf)
+    cdf = _poisson_cdf(mean)
     u = rng.random(size)
     counts = np.zeros(size, np.int64)
     bulk = int(np.searchsorted(cdf, 0.9)) + 1  # thresholds most draws pass: compare everyone
@@ -108,6 +113,8 @@ def poisson_counts(rng: np.random.Generator, mean: float, size: int) -> np.ndarr
     tail = np.flatnonzero(counts == bulk)
     for c in cdf[bulk:]:
         tail = tail[u[tail] >= c]
+        if not len(tail):
+            break
         counts[tail] += 1
     return counts
 
@@ -269,7 +276,7 @@ class VectorChurnModel(ChurnModel):
 
     # ------------------------------------------------------------------ cached quiet-month hazards
     def _prices(self, c: MonthConditions) -> None:
-        """This month's reward, promo and paid price per (provider, price class); prospects' row last."""
+        """This month's prices per (provider, price class), and the cached values that follow from them."""
         s, tb = self.spec, self.table
         code = np.arange(CLASSES)
         col = slice(None), None
@@ -287,10 +294,13 @@ class VectorChurnModel(ChurnModel):
             s.phase_out.unexplained_rise_weight))  # linear in the sensitivity, applied per customer
         self.sens_factor = np.float32(c.price_multiplier)
         key = (self.paid.tobytes(), self.change.tobytes(), self.sens_factor.tobytes())
-        if key != self._condition_key:
+        if key != self._condition_key:  # prices or the economy changed: so did every cached hazard
             self._condition_key = key
             for start in range(0, self.population_size, CHUNK):
                 self._refresh(slice(start, start + CHUNK))
+            self.exposure_rate = min(s.phase_out.comparison_site_rate + float(c.ad_seen.max()), 1.0)
+            self.exposure_cells = int(np.ceil(self.exposure_rate * 2**CELL_BITS))
+            self.exposure = self._exposure_table(self.exposure_cells)
 
     def _paid(self, idx: np.ndarray, p: np.ndarray) -> np.ndarray:
         return self.paid[p.astype(np.intp) * CLASSES + self.price_class[idx]]
@@ -495,17 +505,15 @@ class VectorChurnModel(ChurnModel):
         The pressure comes from a lookup on (provider, price class, cell of u[11]); the few
         customers in a cell that a cut point splits are resolved exactly.
         """
-        c, s = self.conditions, self.spec
-        rate = min(s.phase_out.comparison_site_rate + float(c.ad_seen.max()), 1.0)
+        s = self.spec
         u = uniform32(self.rng, self.population_size)
-        idx = np.flatnonzero(u < threshold(rate))
+        idx = np.flatnonzero(u < threshold(self.exposure_rate))
         u = u[idx]
-        cells = int(np.ceil(rate * 2**CELL_BITS))
         p = self.provider[idx].astype(np.intp)
         key = p * CLASSES + self.price_class[idx]
-        key *= cells
+        key *= self.exposure_cells
         key += u >> np.uint32(32 - CELL_BITS)
-        pressure = self._exposure_table(cells)[key]
+        pressure = self.exposure[key]
         split = np.flatnonzero(np.isnan(pressure))
         pressure[split] = rules.price_gap_pressure(
             self._paid(idx[split], p[split]), self._seen_price(p[split], u[split] / TWO32), 1.0,
