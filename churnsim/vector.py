@@ -754,7 +754,7 @@ class VectorChurnModel(ChurnModel):
         self.tally[kind] = _count(qpi, nprov)
         self.tally[T.wom_bad_reached if kind == T.wom_bad else T.wom_good_reached] = _count(qpi, nprov, counts)
         about = np.repeat(q, counts)
-        keys = heard.astype(np.int64) * nprov
+        keys = heard * np.int64(nprov)
         keys += about
         np.add.at(inbox.reshape(-1), keys, np.float32(1.0))
         own = self.provider[heard]
