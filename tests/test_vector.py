@@ -183,5 +183,5 @@ def test_networks_are_seeded_and_mixed_has_none() -> None:
 
 
 def test_auto_engine_picks_by_size() -> None:
-    assert engine_class("auto", AUTO_AGENT_LIMIT) .engine == "agents"
+    assert engine_class("auto", AUTO_AGENT_LIMIT).engine == "agents"
     assert engine_class("auto", AUTO_AGENT_LIMIT + 1).engine == "vector"
