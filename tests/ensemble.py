@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 
 import numpy as np
+
 import churnsim
 
 FAST_ENGINE = "vector" if importlib.util.find_spec("churnsim.vector") else "agents"

@@ -74,6 +74,7 @@ def test_agent_order_does_not_matter():
 
 
 ALL = ("A", "B", "C", "D")
+PAPER_HURTS = "payment.friction={paper = 0.3, e_invoice = 0.005, direct_debit = 0.0, mobile = 0.002}"
 
 
 def each(path: str, value: str) -> list[str]:
@@ -96,7 +97,7 @@ DIRECTIONS = [
     ("proactive service, less churn", each("proactive", "0"), each("proactive", "1"), "annual_churn", -1),
     ("spam instead of relevant offers, more churn", each("offer_rate", "0.4") + each("offers_relevant", "1"),
      each("offer_rate", "0.4") + each("offers_relevant", "0"), "annual_churn", +1),
-    ("paper invoices irritate", ["payment.enabled=false"], ["payment.friction.paper=0.3"], "annual_churn", +1),
+    ("paper invoices irritate", ["payment.enabled=false"], [PAPER_HURTS], "annual_churn", +1),
 ]
 
 

@@ -90,5 +90,5 @@ def test_bad_overrides_name_the_path(assignment, message):
 
 
 def test_missing_file_is_a_clear_error():
-    with pytest.raises(ScenarioError, match="no such file or built-in scenario; built-ins: .*mobile"):
+    with pytest.raises(ScenarioError, match=r"no such file or built-in scenario; built-ins: .*mobile"):
         scenario.load("does/not/exist.toml")

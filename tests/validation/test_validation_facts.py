@@ -67,8 +67,6 @@ def test_downturn_raises_the_share_considering_a_switch(spec: dict, settings: di
     assert 0 < switched < considered < 1
 
 
-@pytest.mark.xfail(strict=True, reason="default electricity scenario: considering / switching is about 2.7, "
-                                        "target >= 3 (published about 5); recalibration pending, see VALIDATION.md")
 def test_downturn_considering_is_well_above_switching(spec: dict, settings: dict, seeds: list[int]) -> None:
     ratio = _by_name(v.fact_downturn(spec, settings, ENGINE, seeds), "/ share switching")
     assert ratio.passed, ratio.measured
