@@ -83,9 +83,7 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     total = loaded.scenario.market.months
     label = f"{loaded.scenario.meta.name}: {loaded.scenario.market.customers:,} customers"
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        result = run_scenario(loaded.scenario, seed=seed, engine=engine,
-                              progress=lambda month, _: bar.update(1))
-    result.summary["scenario_source"] = loaded.source
+        result = run_scenario(loaded, seed=seed, engine=engine, progress=lambda month, _: bar.update(1))
     written = result.write(out, fmt=fmt, with_plots=plots)
     click.echo(summary_table(result.summary))
     click.echo(f"\nWrote {len(written)} files to {out}/")

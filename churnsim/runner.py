@@ -57,7 +57,7 @@ def provenance(loaded: LoadedScenario, seed: int, engine: str) -> dict[str, Any]
 
 
 def run(
-    scenario: str | Path | Scenario | dict | None = None,
+    scenario: str | Path | Scenario | LoadedScenario | dict | None = None,
     *,
     seed: int = 0,
     months: int | None = None,
@@ -67,8 +67,12 @@ def run(
     engine: Engine = "auto",
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
-    """Simulate a scenario (a built-in name, a TOML path, a dict or a Scenario) and summarise it."""
-    loaded = load(scenario, sets=sets, strategies=strategies, months=months, customers=customers)
+    """Simulate a scenario (a built-in name, a TOML path, a dict, a Scenario or an already loaded one)."""
+    if isinstance(scenario, LoadedScenario) and not (sets or strategies or months or customers):
+        loaded = scenario
+    else:
+        source = scenario.scenario if isinstance(scenario, LoadedScenario) else scenario
+        loaded = load(source, sets=sets, strategies=strategies, months=months, customers=customers)
     spec = loaded.scenario
     model = create_model(spec, rng=seed, engine=engine)
     total = spec.market.months
