@@ -51,6 +51,8 @@ EVENTS = ("billed", "churned", "switched_out", "exited", "acquired", "entered", 
           "human_contacts", "high_effort", "disloyal", "disloyal_high", "started_looking", "wom_bad", "wom_good",
           "wom_bad_reached", "wom_good_reached")
 COLUMNS = ("month", "provider", *STOCKS, "cohort", *EVENTS, *MONEY)
+TALLIES = tuple(t.name for t in T)
+RECORDED = ("month", "provider", *STOCKS, "cohort", *TALLIES)  # an engine's monthly row; see month_rows
 
 
 def new_tally(providers: int) -> np.ndarray:
@@ -74,9 +76,13 @@ def stocks(provider: np.ndarray, stage: np.ndarray, looking: np.ndarray, stayed:
     }
 
 
-def money(tally: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray], month: int,
+def money(tally: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray], month: np.ndarray | int,
           population: int) -> dict[str, np.ndarray]:
-    """Revenue and costs per provider for one month (seed 002: acquisition ~ 10 x retention)."""
+    """Revenue and costs from the tallies (seed 002: acquisition ~ 10 x retention).
+
+    Elementwise, so one call prices every month and provider of a run: ``tally[T.x]``,
+    ``levers[...]`` and ``month`` are aligned arrays.
+    """
     e = scenario.economics
     billed = tally[T.billed]
     digital = tally[T.contacts] - tally[T.human_contacts]
@@ -99,18 +105,29 @@ def money(tally: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray], 
 
 
 def month_rows(month: int, names: tuple[str, ...], tally: np.ndarray, stock: dict[str, np.ndarray],
-               cohort: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray],
-               population: int) -> list[dict[str, object]]:
-    cash = money(tally, scenario, levers, month, population)
-    rows = []
-    for j, name in enumerate(names):
-        row: dict[str, object] = {"month": month, "provider": name}
-        row.update({k: int(stock[k][j]) for k in STOCKS})
-        row["cohort"] = int(cohort[j])
-        row.update({k: round(float(tally[T[k], j])) for k in EVENTS})
-        row.update({k: float(cash[k][j]) for k in MONEY})
-        rows.append(row)
-    return rows
+               cohort: np.ndarray) -> list[dict[str, object]]:
+    """What an engine records at the end of a month, one row per provider: head counts and every tally.
+
+    Money is left to ``monthly_table``, which prices all months at once: recording stays a
+    small fraction of a month even for a few hundred customers.
+    """
+    columns = [[month] * len(names), names, *(stock[k].tolist() for k in STOCKS), cohort.tolist(), *tally.tolist()]
+    return [dict(zip(RECORDED, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def monthly_table(recorded: pd.DataFrame, scenario: Scenario, levers: dict[str, np.ndarray],
+                  population: int) -> pd.DataFrame:
+    """The tidy monthly table (``COLUMNS``) from the recorded rows: events as counts, money per row."""
+    months = len(recorded) // max(len(scenario.providers), 1)
+    per_row = {name: np.tile(values, months) for name, values in levers.items()}
+    tally = recorded[list(TALLIES)].to_numpy(dtype=float).T
+    cash = money(tally, scenario, per_row, recorded["month"].to_numpy(), population)
+    table = recorded[["month", "provider", *STOCKS, "cohort"]].copy()
+    for name in EVENTS:
+        table[name] = np.rint(tally[T[name]]).astype(np.int64)
+    for name in MONEY:
+        table[name] = cash[name]
+    return table
 
 
 def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, dict[str, float]]:

@@ -43,7 +43,7 @@ class ChurnModel(Model, ABC):
         self.next_bad = np.zeros_like(self.inbox_bad)
         self.next_good = np.zeros_like(self.inbox_bad)
         self.cohort = np.bincount(population.provider[population.provider >= 0], minlength=self.providers)
-        self.datacollector = DataCollector(tables={"monthly": list(metrics.COLUMNS)})
+        self.datacollector = DataCollector(tables={"monthly": list(metrics.RECORDED)})
         self.conditions: MonthConditions = month_conditions(scenario, self.table, 0)
         self.tally = metrics.new_tally(self.providers)
         self.setup(population)
@@ -81,13 +81,14 @@ class ChurnModel(Model, ABC):
     def _record(self, month: int) -> None:
         provider, stage, looking, stayed = self.state_columns()
         stock = metrics.stocks(provider, stage, looking, stayed, self.providers)
-        for row in metrics.month_rows(month, self.table.names, self.tally, stock, self.cohort, self.spec,
-                                      self.table.levers, self.population_size):
+        for row in metrics.month_rows(month, self.table.names, self.tally, stock, self.cohort):
             self.datacollector.add_table_row("monthly", row)
 
     @property
     def timeseries(self) -> pd.DataFrame:
-        return self.datacollector.get_table_dataframe("monthly")
+        """The tidy monthly table, one row per month and provider (``metrics.COLUMNS``)."""
+        return metrics.monthly_table(self.datacollector.get_table_dataframe("monthly"), self.spec, self.table.levers,
+                                     self.population_size)
 
 
 class AgentChurnModel(ChurnModel):

@@ -270,8 +270,7 @@ class VectorChurnModel(ChurnModel):
 
     def _record(self, month: int) -> None:
         """As the base class, with head counts kept by the engine instead of recounted each month."""
-        for row in metrics.month_rows(month, self.table.names, self.tally, self.stocks.as_dict(), self.cohort,
-                                      self.spec, self.table.levers, self.population_size):
+        for row in metrics.month_rows(month, self.table.names, self.tally, self.stocks.as_dict(), self.cohort):
             self.datacollector.add_table_row("monthly", row)
 
     # ------------------------------------------------------------------ cached quiet-month hazards
