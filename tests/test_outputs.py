@@ -1,5 +1,7 @@
 """Atomic writes: a failure mid-write leaves the previous file whole and no debris."""
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -26,3 +28,12 @@ def test_tables_round_trip_and_are_byte_stable(tmp_path, suffix):
     a = write_table(frame, tmp_path / f"a{suffix}")
     b = write_table(frame, tmp_path / f"b{suffix}")
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_written_files_get_the_usual_permissions_not_mkstemps_owner_only(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        path = atomic_write(tmp_path / "summary.json", lambda p: p.write_text("{}"))
+    finally:
+        os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o644
