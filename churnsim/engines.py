@@ -1,13 +1,17 @@
-"""Choosing an engine: the readable agent engine or the vectorised one, same model."""
+"""Choosing an engine: the readable agent engine or the vectorised one, same model.
+
+The engines (and Mesa) are imported when a model is made, so the command line starts fast.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
-from churnsim.model import AgentChurnModel, ChurnModel
-from churnsim.params import Scenario
+    from churnsim.model import ChurnModel
+    from churnsim.params import Scenario
 
 Engine = Literal["agents", "vector", "auto"]
 ENGINES = ("agents", "vector", "auto")
@@ -18,6 +22,8 @@ def engine_class(engine: Engine, customers: int) -> type[ChurnModel]:
     if engine == "auto":
         engine = "agents" if customers <= AUTO_AGENT_LIMIT else "vector"
     if engine == "agents":
+        from churnsim.model import AgentChurnModel
+
         return AgentChurnModel
     if engine == "vector":
         from churnsim.vector import VectorChurnModel

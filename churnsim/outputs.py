@@ -7,9 +7,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("csv", "parquet")
 
@@ -46,6 +47,8 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def read_table(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
 
 
