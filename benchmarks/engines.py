@@ -11,7 +11,10 @@ Each measurement runs in a fresh interpreter, so peak memory is the run's own:
 * setup s: building the model (population, network, engine state, month-0 row);
 * cust-months/s: customers x months / wall time of the months after set-up (one core);
 * B/customer: peak resident memory above the interpreter's baseline (after imports), per customer;
-* collect %: share of the months' time spent recording the monthly table.
+* collect %: share of the months' time spent recording the monthly table;
+* wom %: share of the months' time the vector engine spends delivering word of mouth, and
+  msgs/cust-month: messages told per customer and month. Months at 1M customers cannot run
+  faster than customers x months / (time delivering them), whatever the rest costs.
 The vector engine's targets: >= 30 M customer-months/s at 1M; >= 50x the agent engine at 100k;
 1M x 120 months end to end (network included) < 15 s; < 300 bytes a customer; 10M runs; collect < 5 %.
 """
@@ -24,6 +27,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 SCENARIO = "electricity"  # the default scenario
 MECHANISMS = ("ladder", "phase_out", "service", "word_of_mouth", "payment", "offers", "rewards", "economy")
@@ -31,32 +35,40 @@ MECHANISMS = ("ladder", "phase_out", "service", "word_of_mouth", "payment", "off
 
 def measure(engine: str, customers: int, months: int, every_mechanism: bool = True) -> dict[str, float]:
     """One run in this process: set-up and month timings, peak memory above the baseline."""
-    from churnsim.engines import create_model
+    from churnsim.engines import engine_class
     from churnsim.scenario import load
 
     sets = [f"{name}.enabled=true" for name in MECHANISMS] if every_mechanism else []
     scenario = load(SCENARIO, sets=sets, customers=customers, months=months).scenario
+    engine_model = engine_class(engine, customers)  # imports the engine (and Mesa) before the baseline
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     start = time.perf_counter()
-    model = create_model(scenario, rng=1, engine=engine)
+    model = engine_model(scenario, rng=1)
     setup = time.perf_counter() - start
-    recording = 0.0
-    record = model._record
-
-    def timed_record(month: int) -> None:
-        nonlocal recording
-        t = time.perf_counter()
-        record(month)
-        recording += time.perf_counter() - t
-
-    model._record = timed_record
+    spent = {"_record": 0.0, "_deliver": 0.0}  # the vector engine's word-of-mouth delivery; agents tell inline
+    for name in spent:
+        if hasattr(model, name):
+            setattr(model, name, timed(getattr(model, name), spent, name))
     start = time.perf_counter()
     for _ in range(months):
         model.step()
     run = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    messages = model.timeseries[["wom_bad_reached", "wom_good_reached"]].to_numpy().sum()
     return {"setup": setup, "run": run, "rate": customers * months / run, "bytes": (peak - baseline) / customers,
-            "collect": recording / run, "total": setup + run}
+            "collect": spent["_record"] / run, "wom": spent["_deliver"] / run,
+            "messages": messages / (customers * months), "total": setup + run}
+
+
+def timed(method: Callable[..., None], spent: dict[str, float], name: str) -> Callable[..., None]:
+    """``method``, adding its wall time to ``spent[name]``."""
+
+    def wrapper(*args: object) -> None:
+        t = time.perf_counter()
+        method(*args)
+        spent[name] += time.perf_counter() - t
+
+    return wrapper
 
 
 def isolated(engine: str, customers: int, months: int, every_mechanism: bool = True) -> dict[str, float]:
@@ -84,8 +96,9 @@ def main() -> None:
 
     print(f"scenario {SCENARIO}, mechanisms on: {', '.join(MECHANISMS)}")
     print(f"{'engine':<8}{'customers':>12}{'months':>8}{'setup s':>10}{'cust-months/s':>16}{'B/customer':>12}"
-          f"{'collect %':>11}")
+          f"{'collect %':>11}{'wom %':>8}{'msgs/cust-month':>17}")
     rates: dict[tuple[str, int], float] = {}
+    wom_share: dict[tuple[str, int], float] = {}
     sizes = [1_000, 10_000, 100_000, 1_000_000] + ([10_000_000] if args.large else [])
     for customers in sizes:
         for engine in ("agents", "vector"):
@@ -94,11 +107,16 @@ def main() -> None:
             months = months_for(engine, customers)
             r = isolated(engine, customers, months)
             rates[engine, customers] = r["rate"]
+            wom_share[engine, customers] = r["wom"]
             print(f"{engine:<8}{customers:>12,}{months:>8}{r['setup']:>10.2f}{r['rate']:>16,.0f}{r['bytes']:>12.0f}"
-                  f"{100 * r['collect']:>10.1f}%", flush=True)
+                  f"{100 * r['collect']:>10.1f}%{100 * r['wom']:>7.0f}%{r['messages']:>17.2f}", flush=True)
     for customers in sizes:
         if ("agents", customers) in rates:
             print(f"vector / agents at {customers:,}: {rates['vector', customers] / rates['agents', customers]:.0f}x")
+    for customers in sizes:
+        if wom_share["vector", customers] > 0:
+            print(f"vector at {customers:,}: word of mouth alone caps the rate at "
+                  f"{rates['vector', customers] / wom_share['vector', customers]:,.0f} customer-months/s")
     for every_mechanism, label in ((True, "every mechanism on"), (False, f"{SCENARIO} as shipped, no downturn")):
         r = isolated("vector", 1_000_000, 120, every_mechanism)
         print(f"vector 1,000,000 x 120 months end to end, network included ({label}): {r['total']:.1f} s "
