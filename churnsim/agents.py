@@ -38,11 +38,11 @@ class Customer(FixedAgent):
     # Phase 1: sense this month's touchpoints (reads only own state and last month's messages).
     def sense(self) -> None:
         m = self.model
-        self.u = m.rng.random(DRAWS)
+        self.u = m.rng.random(DRAWS).tolist()
         self.bad = self.good = False
         if self.provider == PROSPECT:
             return
-        s, c, tb, u = m.spec, m.conditions, m.table, self.u
+        s, c, tb, u = m.spec, m.facts, m.levers, self.u
         p = self.provider
         svc, po, off = s.service, s.phase_out, s.offers
         self.reward, self.promo = rules.price_components(
@@ -138,7 +138,7 @@ class Customer(FixedAgent):
         self.retention = False
         leaves = False
         if po.enabled and self.looking:
-            self.retention = rules.happens(u[18], m.table.retention_offers[self.provider])
+            self.retention = rules.happens(u[18], m.levers.retention_offers[self.provider])
             if self.retention or (self.confirmed and not self.bad and rules.happens(u[25], po.calm_down)):
                 self.next_looking = False
             elif m.window_open(self.tenure):
@@ -186,7 +186,7 @@ class Customer(FixedAgent):
         tally[T.revenue] += self.paid_list
         tally[T.reward_cost] += self.reward
         tally[T.promo_cost] += self.promo
-        tally[T.delight_units] += self.contacts * m.table.delight[p]
+        tally[T.delight_units] += self.contacts * m.levers.delight[p]
         tally[T.offers] += self.offer
         tally[T.retention_efforts] += self.retention
         tally[T.paper_invoices] += self.channel == PAPER
@@ -207,13 +207,13 @@ class Customer(FixedAgent):
         self.tenure += 1
         if s.rewards.enabled and self.binding_left > 0:
             self.binding_left -= 1
-            if self.binding_left == 0 and rules.happens(self.u[22], m.table.binding_uptake[p]):
-                self.binding_left = int(m.table.binding_months[p])
-        if self.channel == PAPER and rules.happens(self.u[24], m.table.digital_push[p]):
+            if self.binding_left == 0 and rules.happens(self.u[22], m.levers.binding_uptake[p]):
+                self.binding_left = int(m.levers.binding_months[p])
+        if self.channel == PAPER and rules.happens(self.u[24], m.levers.digital_push[p]):
             self.channel = E_INVOICE
 
     def _join(self, provider: int) -> None:
-        s, tb = self.model.spec, self.model.table
+        s, tb = self.model.spec, self.model.levers
         self.provider, self.stage, self.looking, self.tenure = provider, 0, False, 0
         self.stayed = False
         bound = s.rewards.enabled and rules.happens(self.u[22], tb.binding_uptake[provider])

@@ -7,6 +7,7 @@ Computed once a month for all providers and read by every customer, in both engi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -38,7 +39,7 @@ class ProviderTable:
         )
 
     def __post_init__(self) -> None:
-        for name, values in self.levers.items():  # table.price etc. as plain attributes: fast in agent loops
+        for name, values in self.levers.items():  # table.price etc. as attributes
             object.__setattr__(self, name, values)
 
     def __len__(self) -> int:
@@ -89,3 +90,12 @@ def month_conditions(scenario: Scenario, table: ProviderTable, month: int) -> Mo
         ad_weights=ad_weights, choice=choice, entry=choice * pressure,
         price_multiplier=economy.price_sensitivity_multiplier if downturn else 1.0,
     )
+
+
+def plain(values: dict[str, object]) -> SimpleNamespace:
+    """Per-provider arrays as Python lists, for code that reads one provider's entry at a time.
+
+    An entry of a list is a plain float or bool, and the agent engine's scalar arithmetic on
+    those is several times faster than on numpy scalars (the values are the same doubles).
+    """
+    return SimpleNamespace(**{k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in values.items()})

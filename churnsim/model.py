@@ -17,7 +17,7 @@ from mesa.discrete_space import Network
 
 from churnsim import metrics, network
 from churnsim.agents import Customer
-from churnsim.market import MonthConditions, ProviderTable, month_conditions
+from churnsim.market import MonthConditions, ProviderTable, month_conditions, plain
 from churnsim.params import CHANNELS, Scenario
 from churnsim.population import Population, sample_population
 
@@ -97,6 +97,7 @@ class AgentChurnModel(ChurnModel):
     engine = "agents"
 
     def setup(self, population: Population) -> None:
+        self.levers = plain(self.table.levers)  # what a customer reads of its provider, as plain numbers
         self.customers = [Customer(self, i, population.row(i)) for i in range(len(population))]
         if self.csr is not None:
             self.grid = Network(network.to_networkx(self.csr), layout=None, random=self.random)
@@ -114,6 +115,7 @@ class AgentChurnModel(ChurnModel):
         return teller.neighbours[self.rng.integers(0, len(teller.neighbours), count)]
 
     def month(self) -> None:
+        self.facts = plain(vars(self.conditions))  # this month's conditions, as plain numbers
         for customer in self.customers:
             if customer.provider >= 0:
                 self.tally[metrics.T.billed, customer.provider] += 1

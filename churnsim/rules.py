@@ -1,7 +1,8 @@
 """The behavioural rules: how one month's experiences move a customer.
 
 Pure functions of numbers or numpy arrays (every engine calls the same ones: the agent
-engine with one customer's scalars, the vector engine with whole columns). Random
+engine with one customer's scalars, the vector engine with whole columns; plain arithmetic
+on booleans stands in for ``np.where`` where that would slow the agent engine). Random
 draws come in as uniforms ``u`` so that each rule is deterministic and testable alone.
 Each function's docstring names the mechanism of DOMAIN.md it encodes.
 """
@@ -41,7 +42,7 @@ def effort_score(steps: ArrayLike, switched: ArrayLike, repeated: ArrayLike, thr
 
 def disloyalty_probability(high_effort: ArrayLike, p_high: float, p_low: float) -> ArrayLike:
     """Chance a contact makes the customer more disloyal: 96 % after high effort, 9 % after low (CEB)."""
-    return np.where(high_effort, p_high, p_low)
+    return high_effort * p_high + (1 - high_effort) * p_low
 
 
 def experience_gap(quality: ArrayLike, expectation: ArrayLike, failure: ArrayLike, recovered: ArrayLike,
@@ -119,10 +120,10 @@ def leave_probability(advantage: ArrayLike, switch_rate: float, advantage_weight
 def stage_after(stage: ArrayLike, u: ArrayLike, confirmed: ArrayLike, bad: ArrayLike, promote_chosen: float,
                 promote_rechosen: float, demote_on_bad: float) -> ArrayLike:
     """One step on the loyalty ladder (seed 000): confirming months lift, bad core experiences drop."""
-    promote = np.where(stage == CHOSEN, promote_chosen, np.where(stage == RECHOSEN, promote_rechosen, 0.0))
-    up = np.logical_not(bad) & confirmed & (u < promote)
+    promote = (stage == CHOSEN) * promote_chosen + (stage == RECHOSEN) * promote_rechosen
+    up = (bad == 0) & confirmed & (u < promote)
     down = bad & (u < demote_on_bad) & (stage > CHOSEN)
-    return stage + up.astype(np.int8) - down.astype(np.int8)
+    return stage + up - down
 
 
 def choice_weights(prices: np.ndarray, qualities: np.ndarray, reference_price: float, price_weight: float,
