@@ -5,12 +5,14 @@ seeds) give per provider the annual churn, the end-of-run shares of chosen, re-c
 embedded customers, the profit, and the run's total of every counted event (contacts,
 high-effort contacts, customers starting to look around, good and bad news told and heard,
 ...). Each is compared with Welch's two-sample t-test.
-Besides the built-in scenarios as they are, two variants reach the remaining code paths (an
+Besides the built-in scenarios as they are, three variants reach the remaining code paths (an
 open market with entry and exit, a downturn, price rises, rewards, spam and retention on a
-random network; a fully mixed population). Level: Holm's step-down correction over the
+random network; a fully mixed population; word of mouth loud enough to drive churn, where a
+message's hazard charged to the wrong recipients shows). Level: Holm's step-down correction over the
 comparisons of a case at 0.01 / (number of cases), so the family-wise error rate over all
 comparisons of this module is at most 0.01 (Bonferroni across cases). A deliberately mis-wired rule in the vector
-engine (good and bad news swapped, or the ladder's resistance dropped) makes this fail.
+engine (good and bad news swapped, the ladder's resistance dropped, bad news charged to customers of
+the other providers) makes this fail.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ CUSTOMERS = 600
 MONTHS = 24
 FAMILY_LEVEL = 0.01
 KPIS = ("annual_churn", "share_chosen_end", "share_rechosen_end", "share_embedded_end", "share_looking_mean", "profit")
-# each built-in scenario as it is, and two variants that reach every remaining code path:
+# each built-in scenario as it is, and variants that reach every remaining code path:
 # an open market (prospects, entry, exit) in a downturn with price rises, loyalty rewards,
-# spam and a retention desk on a random network; and a fully mixed population
+# spam and a retention desk on a random network; a fully mixed population; loud word of mouth
 CASES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     name: (name, (), ()) for name in sorted(builtin_scenarios())
 } | {
@@ -42,6 +44,10 @@ CASES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
          "D=loyalty-rewards", "D=retention-desk", "D=proactive-service"),
     ),
     "classroom-mixed": ("classroom", ("network.kind='mixed'",), ()),
+    "mobile-loud-word-of-mouth": (
+        "mobile", ("word_of_mouth.weight_bad=0.5", "word_of_mouth.weight_good=0.25", "word_of_mouth.referral_pull=5",
+                   "market.prospect_share=0.2", "market.entry_rate=0.02", "word_of_mouth.referral_strength=0.2"), (),
+    ),
 }
 
 
