@@ -746,7 +746,8 @@ class VectorChurnModel(ChurnModel):
             start = csr.indptr[tellers]
             degree = csr.indptr[tellers + 1] - start
             counts[degree == 0] = 0
-            heard = csr.indices[np.repeat(start, counts) + uniform_offsets(rng, np.repeat(degree, counts))]
+            positions = np.repeat(start, counts) + uniform_offsets(rng, np.repeat(degree, counts))
+            heard = csr.indices.take(positions).astype(np.intp)  # intp: every gather below would convert it
         else:
             heard = rng.integers(0, self.population_size, int(counts.sum()))
         qpi = q.astype(np.intp)
