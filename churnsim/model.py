@@ -78,10 +78,13 @@ class ChurnModel(Model, ABC):
         self.month()
         self._record(month)
 
-    def _record(self, month: int) -> None:
+    def stock_counts(self) -> dict[str, np.ndarray]:
+        """End-of-month head counts per provider (``metrics.STOCKS``), recounted from the customer columns."""
         provider, stage, looking, stayed = self.state_columns()
-        stock = metrics.stocks(provider, stage, looking, stayed, self.providers)
-        for row in metrics.month_rows(month, self.table.names, self.tally, stock, self.cohort):
+        return metrics.stocks(provider, stage, looking, stayed, self.providers)
+
+    def _record(self, month: int) -> None:
+        for row in metrics.month_rows(month, self.table.names, self.tally, self.stock_counts(), self.cohort):
             self.datacollector.add_table_row("monthly", row)
 
     @property

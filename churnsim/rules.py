@@ -121,7 +121,7 @@ def stage_after(stage: ArrayLike, u: ArrayLike, confirmed: ArrayLike, bad: Array
                 promote_rechosen: float, demote_on_bad: float) -> ArrayLike:
     """One step on the loyalty ladder (seed 000): confirming months lift, bad core experiences drop."""
     promote = (stage == CHOSEN) * promote_chosen + (stage == RECHOSEN) * promote_rechosen
-    up = (bad == 0) & confirmed & (u < promote)
+    up = (bad == 0) & confirmed & (u < promote)  # bad == 0: 'not bad' for a bool and a bool array alike
     down = bad & (u < demote_on_bad) & (stage > CHOSEN)
     return stage + up - down
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from churnsim import metrics, rules
+from churnsim import rules
 from churnsim.agents import E_INVOICE, PAPER
 from churnsim.market import MonthConditions
 from churnsim.metrics import T
@@ -268,10 +268,9 @@ class VectorChurnModel(ChurnModel):
             v.flags.writeable = False
         return views  # type: ignore[return-value]
 
-    def _record(self, month: int) -> None:
-        """As the base class, with head counts kept by the engine instead of recounted each month."""
-        for row in metrics.month_rows(month, self.table.names, self.tally, self.stocks.as_dict(), self.cohort):
-            self.datacollector.add_table_row("monthly", row)
+    def stock_counts(self) -> dict[str, np.ndarray]:
+        """Head counts kept up to date from each month's moves, not recounted."""
+        return self.stocks.as_dict()
 
     # ------------------------------------------------------------------ cached quiet-month hazards
     def _prices(self, c: MonthConditions) -> None:
