@@ -126,7 +126,7 @@ class Customer(FixedAgent):
             good_in = m.inbox_good[self.index] if wom.enabled else np.zeros(len(m.table))
             hazard = s.market.entry_rate + wom.referral_strength * good_in.sum()
             if rules.happens(u[15], rules.hazard_probability(hazard)):
-                weights = s.market.entry_rate * m.conditions.entry / m.conditions.entry.sum()
+                weights = s.market.entry_rate * m.conditions.entry
                 self.move_to = int(rules.pick(weights + wom.referral_strength * good_in, u[16]))
             return
         ladder, po = s.ladder, s.phase_out

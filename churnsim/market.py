@@ -60,7 +60,7 @@ class MonthConditions:
     ad_seen: np.ndarray  # chance a customer of p sees a competitor's ad this month
     ad_weights: np.ndarray  # (P, P): which competitor's ad, rows own provider, diagonal 0
     choice: np.ndarray  # logit attraction to choosers (P,)
-    entry: np.ndarray  # attraction of each provider to a prospect seeing ads (P,)
+    entry: np.ndarray  # share of a new customer's choice per provider: by ads, or by price and quality (P,)
     price_multiplier: float  # economy: price sensitivity multiplier this month
 
 
@@ -82,12 +82,14 @@ def month_conditions(scenario: Scenario, table: ProviderTable, month: int) -> Mo
     po = scenario.phase_out
     choice = rules.choice_weights(new_price, table.quality, scenario.market.reference_price, po.choice_price,
                                   po.choice_quality)
+    heard_of = choice * pressure  # prospects hear of providers through their ads ...
+    entry = heard_of / heard_of.sum() if heard_of.sum() > 0 else choice / choice.sum()  # ... or, with none, compare
     economy = scenario.economy
     downturn = economy.enabled and month >= economy.downturn_month
     return MonthConditions(
         month=month, price=price, new_customer_price=new_price, notice_active=notice_active,
         lands_unannounced=lands_unannounced, rise=table.change, best_alternative=best, ad_seen=ad_seen,
-        ad_weights=ad_weights, choice=choice, entry=choice * pressure,
+        ad_weights=ad_weights, choice=choice, entry=entry,
         price_multiplier=economy.price_sensitivity_multiplier if downturn else 1.0,
     )
 

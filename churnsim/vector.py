@@ -579,7 +579,7 @@ class VectorChurnModel(ChurnModel):
 
     def _joiner_weights(self, idx: np.ndarray) -> np.ndarray:
         s, c = self.spec, self.conditions
-        weights = np.repeat((s.market.entry_rate * c.entry / c.entry.sum())[None, :], len(idx), axis=0)
+        weights = np.repeat((s.market.entry_rate * c.entry)[None, :], len(idx), axis=0)
         if s.word_of_mouth.enabled:
             weights += s.word_of_mouth.referral_strength * self.inbox_good[idx]
         return weights

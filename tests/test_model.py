@@ -1,5 +1,7 @@
 """The model as a whole: conservation, determinism, and one directional test per mechanism."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -142,3 +144,19 @@ def test_announced_price_rise_stirs_customers_before_it_lands():
 
     effect, se = paired_effect(looking_starts("price-rise-no-notice"), looking_starts("price-rise-notice"))
     assert effect > 3 * se
+
+
+@pytest.mark.parametrize("engine", ["agents", "vector"])
+def test_without_any_advertising_prospects_still_choose_by_price_and_quality(engine):
+    """No provider advertises: entrants compare providers instead of all going to the first (once 0 / 0)."""
+    sets = ["market.prospect_share=0.3", "market.entry_rate=0.05", "word_of_mouth.enabled=false",
+            *(f"providers.{p}.levers.ad_pressure=0" for p in "ABCD")]
+    spec = load("electricity", sets=sets, customers=1500, months=12).scenario
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the old 0 / 0 warned on every month
+        model = create_model(spec, rng=3, engine=engine)
+        for _ in range(12):
+            model.step()
+    entered = model.timeseries.groupby("provider")["entered"].sum()
+    assert (entered > 0).all(), entered.to_dict()
+    np.testing.assert_allclose(model.conditions.entry, model.conditions.choice / model.conditions.choice.sum())
