@@ -127,6 +127,7 @@ class AgentChurnModel(ChurnModel):
         self.agents.do("apply")
 
     def state_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        rows = [(c.provider, c.stage, c.looking, c.stayed) for c in self.customers]
-        provider, stage, looking, stayed = (np.array(col) for col in zip(*rows, strict=True))
-        return provider, stage.astype(np.int64), looking.astype(bool), stayed.astype(bool)
+        """Column by column: a tuple per customer would set off the garbage collector's full sweeps."""
+        cs = self.customers
+        return (np.array([c.provider for c in cs], np.int64), np.array([c.stage for c in cs], np.int64),
+                np.array([c.looking for c in cs], bool), np.array([c.stayed for c in cs], bool))
