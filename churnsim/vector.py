@@ -140,9 +140,9 @@ class Stocks:
     price_class: np.ndarray  # (P, CLASSES) customers per price class
 
     def as_dict(self) -> dict[str, np.ndarray]:
-        return {"customers": self.customers.copy(), "chosen": self.stage[:, 0].copy(),
-                "rechosen": self.stage[:, 1].copy(), "embedded": self.stage[:, 2].copy(),
-                "looking": self.looking.copy(), "retained": self.retained.copy()}
+        """The counts as ``metrics.STOCKS`` names them: views, read at once (``month_rows`` copies them out)."""
+        return {"customers": self.customers, "chosen": self.stage[:, 0], "rechosen": self.stage[:, 1],
+                "embedded": self.stage[:, 2], "looking": self.looking, "retained": self.retained}
 
 
 @dataclass
