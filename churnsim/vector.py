@@ -4,7 +4,7 @@ Customers are a struct of arrays with compact dtypes. Every behaviour comes from
 functions of ``churnsim.rules`` that ``Customer`` calls, applied to columns, with the same
 sense/decide/apply order and the same sharing of uniforms between decisions (the ``u[k]``
 comments name the agent's draw each step stands for). The outputs have the agent
-engine's distribution, not its random stream. Four exact devices make it fast:
+engine's distribution, not its random stream. Five exact devices make it fast:
 
 * Thinning. A rare event (u < rate) is found without a uniform per customer: the indices
   with u < r_max come from geometric gaps or one 32-bit draw per customer, and given
@@ -18,8 +18,13 @@ engine's distribution, not its random stream. Four exact devices make it fast:
   the month touches (invoice against expected value, price-change notice, payment
   friction, ladder resistance) changes only when the customer's provider, stage, state or
   price class changes, or when the month's prices do; it is cached and recomputed for
-  those customers only. The month's random pressures (price ads, promos, bill shocks,
-  contacts, word of mouth) are added for the few customers they reach.
+  those customers only. The month's random events (contacts, offers, failures, word of
+  mouth) add their hazards for the few customers they reach.
+* Integrated pressures. A random pressure with no other consequence (a price ad or a
+  comparison site, u[11] and u[12]; the own promo seen, u[13]; a bill shock, u[14]) is
+  drawn afresh each month, so a clock it runs down by w X survives the month with
+  probability E[exp(-w X)]. Minus the log of that is a fixed hazard with the same chance of
+  ringing, month after month, and it joins the cached hazard: no draw at all.
 * Word of mouth. A teller's recipients are offsets into its CSR row drawn with integer
   arithmetic; messages go into the inboxes with ``np.add.at`` on flat
   ``recipient * P + provider`` keys (P providers), and the hazard each message adds to
@@ -45,7 +50,6 @@ from churnsim.network import sparse_bernoulli
 from churnsim.population import PROSPECT, Population
 
 DENSE_RATE = 0.2  # above this, one 32-bit draw per customer finds u < rate faster than geometric gaps
-CELL_BITS = 10  # u[11] is looked up in cells of width 2**-CELL_BITS
 CHUNK = 1 << 18  # customers per block when every cached hazard is recomputed (bounds temporaries)
 CLASSES = 8  # price classes: bound | tenure bonus due << 1 | promo over << 2
 TWO32 = 2.0**32
@@ -117,6 +121,16 @@ def poisson_counts(rng: np.random.Generator, mean: float, size: int) -> np.ndarr
             break
         counts[tail] += 1
     return counts
+
+
+def survival(weight: np.ndarray, none: np.ndarray | float, chances: np.ndarray | float,
+             pressures: np.ndarray | float) -> np.ndarray:
+    """E[exp(-weight X)]: a clock's chance to outlast a random pressure X of the month.
+
+    X is ``pressures[:, k]`` with chance ``chances[:, k]`` (exclusive outcomes), else 0 with
+    chance ``none``.
+    """
+    return none + (chances * np.exp(-weight[:, None] * pressures)).sum(axis=1)
 
 
 def _count(p: np.ndarray, providers: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -291,14 +305,44 @@ class VectorChurnModel(ChurnModel):
             c.notice_active, c.lands_unannounced, c.rise, 1.0, s.phase_out.notice_weight,
             s.phase_out.unexplained_rise_weight))  # linear in the sensitivity, applied per customer
         self.sens_factor = np.float32(c.price_multiplier)
-        key = (self.paid.tobytes(), self.change.tobytes(), self.sens_factor.tobytes())
+        self._random_pressures(c)
+        key = (self.paid.tobytes(), self.change.tobytes(), self.sens_factor.tobytes(), self.ad_chance.tobytes(),
+               self.ad_pressure.tobytes())
         if key != self._condition_key:  # prices or the economy changed: so did every cached hazard
             self._condition_key = key
             for start in range(0, self.population_size, CHUNK):
                 self._refresh(slice(start, start + CHUNK))
-            self.exposure_rate = min(s.phase_out.comparison_site_rate + float(c.ad_seen.max()), 1.0)
-            self.exposure_cells = int(np.ceil(self.exposure_rate * 2**CELL_BITS))
-            self.exposure = self._exposure_table(self.exposure_cells)
+
+    def _random_pressures(self, c: MonthConditions) -> None:
+        """Tables of the month's random pressures per unit of price sensitivity, per (provider, price class).
+
+        u[11] below the site rate shows the cheapest rival (``best_alternative``); below the
+        site rate plus p's ad exposure, a rival's ad, whose by ``ad_weights`` (u[12]): the
+        exclusive outcomes of the first table, one column for the site and one per rival. A
+        customer past the promo (price class bit 2) sees it with the promo's visibility
+        (u[13]). Prospects' rows (the last provider's index) never apply.
+        """
+        s, nprov, tb = self.spec, self.providers, self.table
+        po, ref = s.phase_out, s.market.reference_price
+        site = po.comparison_site_rate
+        ad = np.minimum(site + c.ad_seen, 1.0) - site
+        rivals = ~np.eye(nprov, dtype=bool)
+        weights = c.ad_weights[rivals].reshape(nprov, nprov - 1)
+        total = weights.sum(axis=1, keepdims=True)
+        chance = np.column_stack([np.full(nprov, site), ad[:, None] * np.divide(
+            weights, total, out=np.zeros_like(weights), where=total > 0)]) * po.enabled
+        seen = np.column_stack([c.best_alternative, np.broadcast_to(c.new_customer_price, (nprov, nprov))[rivals]
+                                .reshape(nprov, nprov - 1)])
+        paid = self.paid.reshape(nprov + 1, CLASSES)[:-1, :, None]
+        tables = np.zeros((2, nprov + 1, CLASSES, nprov), np.float32)
+        tables[0, :-1] = chance[:, None, :]
+        tables[1, :-1] = rules.price_gap_pressure(paid, seen[:, None, :], 1.0, ref, po.ad_weight)
+        self.ad_chance, self.ad_pressure = tables.reshape(2, -1, nprov)
+        self.ad_none = 1.0 - self.ad_chance.sum(axis=1)
+        promo_over = np.arange(CLASSES) >> 2 & 1
+        promo = np.zeros((nprov + 1, CLASSES), np.float32)
+        promo[:-1] = po.promo_unfairness * tb.promo_discount[:, None] * promo_over
+        self.promo_pressure = promo.reshape(-1, 1)
 
     def _paid(self, idx: np.ndarray, p: np.ndarray) -> np.ndarray:
         return self.paid[p.astype(np.intp) * CLASSES + self.price_class[idx]]
@@ -313,21 +357,33 @@ class VectorChurnModel(ChurnModel):
         self.pleased[idx] = (p >= 0) & (gap > 0)
 
     def _refresh(self, idx: np.ndarray | slice) -> None:
-        """Recompute the cached quiet-month hazard and the weight the month's pressures get."""
+        """Recompute the cached hazard (a quiet month's, random pressures integrated) and the weight events get."""
         s = self.spec
         po, resp, ref = s.phase_out, s.response, s.market.reference_price
         p = self.provider[idx].astype(np.intp)
         active = p >= 0
         weight = np.where(active & ~self.looking[idx], self.resistance[self.stage[idx]], np.float32(0.0))
         sens = self.sensitivity[idx] * self.sens_factor
-        paid = self.paid[p * CLASSES + self.price_class[idx]]
+        key = p * CLASSES + self.price_class[idx]
+        paid = self.paid[key]
         value = rules.perceived_value(ref, self.base_gap[p] - self.expectation[idx], resp.value_per_gap)
         pressure = rules.invoice_pressure(paid, value, sens, ref, po.invoice_weight) if po.enabled else 0.0
         pressure = pressure + sens * self.change[p] + self.channel_friction[self.channel[idx]]
+        ws = weight * sens
         self.weight[idx] = weight
-        self.wsens[idx] = weight * sens
-        self.hazard[idx] = np.where(active, rules.look_hazard(pressure, po.base_attention, weight),
-                                    np.float32(s.market.entry_rate))
+        self.wsens[idx] = ws
+        hazard = rules.look_hazard(pressure, po.base_attention, weight)
+        hazard += self._random_hazard(key, weight, ws)
+        self.hazard[idx] = np.where(active, hazard, np.float32(s.market.entry_rate))
+
+    def _random_hazard(self, key: np.ndarray, weight: np.ndarray, ws: np.ndarray) -> np.ndarray:
+        """Integrated hazard of price ads and comparison sites, the own promo and bill shocks (independent draws)."""
+        po = self.spec.phase_out
+        promo, shock = np.float32(po.promo_visibility * po.enabled), np.float32(po.bill_shock_rate * po.enabled)
+        survive = survival(ws, self.ad_none[key], self.ad_chance[key], self.ad_pressure[key])
+        survive *= survival(ws, 1 - promo, promo, self.promo_pressure[key])
+        survive *= survival(weight, 1 - shock, shock, np.float32(po.bill_shock_weight))
+        return -np.log(survive)
 
     # ------------------------------------------------------------------ the month
     def month(self) -> None:
@@ -430,14 +486,14 @@ class VectorChurnModel(ChurnModel):
                      offer_idx=offer_idx, relevant=relevant, event_idx=event_idx, event_gap=event_gap)
 
     def _run_clock(self, m: Month) -> None:
-        """Run each clock down by the month's hazard: the cached quiet part, then the month's events.
+        """Run each clock down by the month's hazard: the cached part, then the month's events.
 
         Word of mouth received last month was charged at delivery; looking customers and
         prospects have weight 0, so pressures reach only customers deciding whether to look.
         """
-        s, rng, lv = self.spec, self.rng, self.lever
+        s = self.spec
         po, svc, off, ref = s.phase_out, s.service, s.offers, s.market.reference_price
-        n, prov, clock = self.population_size, self.provider, self.clock
+        prov, clock = self.provider, self.clock
         clock -= self.hazard
         if not po.enabled:
             return
@@ -454,69 +510,6 @@ class VectorChurnModel(ChurnModel):
             clock[idx] -= self.weight[idx] * np.float32(off.spam_hazard)
         idx = m.contact_idx[m.disloyal]
         clock[idx] -= self.weight[idx] * np.float32(svc.disloyal_hazard)
-        self._price_exposure()
-        promo_discount = lv["promo_discount"]
-        if promo_discount.any():  # u[13]: the own provider's new-customer promo, seen by a customer past it
-            idx = bernoulli_indices(rng, po.promo_visibility, n)
-            idx = idx[self.tenure[idx] >= lv["promo_months"][prov[idx]]]
-            p = prov[idx]
-            clock[idx] -= self.wsens[idx] * (po.promo_unfairness * promo_discount[p])
-        idx = bernoulli_indices(rng, po.bill_shock_rate, n)  # u[14]
-        clock[idx] -= self.weight[idx] * np.float32(po.bill_shock_weight)
-
-    def _seen_price(self, p: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Price seen by customers of providers p with u[11] = u: the cheapest rival on a comparison site
-        (u below the site rate), a rival's new-customer price in an ad (u[12] picks whose), else none (inf).
-
-        Given an ad, (u[11] - site rate) / ad rate is a fresh uniform, so it stands in for u[12].
-        """
-        c, site = self.conditions, self.spec.phase_out.comparison_site_rate
-        ad = c.ad_seen[p]
-        seen = np.where(u < site, c.best_alternative[p], np.inf)
-        ads = np.flatnonzero((u >= site) & (u < site + ad))
-        v = (u[ads] - site) / ad[ads]
-        seen[ads] = c.new_customer_price[rules.pick(c.ad_weights[p[ads]], v)]
-        return seen
-
-    def _exposure_table(self, cells: int) -> np.ndarray:
-        """Price-gap pressure per unit of sensitivity for each (provider, price class, cell of u[11]).
-
-        NaN marks a cell that a cut point (site rate, ad rate, a rival's share of ads) splits.
-        """
-        c, nprov, po = self.conditions, self.providers, self.spec.phase_out
-        edges = np.arange(cells + 1) * 2.0**-CELL_BITS
-        mid = (edges[:-1] + edges[1:]) / 2
-        seen = self._seen_price(np.repeat(np.arange(nprov), cells), np.tile(mid, nprov)).reshape(nprov, cells)
-        slack = 1e-12
-        for k in range(nprov):
-            share = np.cumsum(c.ad_weights[k]) / max(c.ad_weights[k].sum(), 1e-300)
-            for cut in po.comparison_site_rate + c.ad_seen[k] * np.concatenate([[0.0], share]):
-                seen[k, (edges[:-1] - slack <= cut) & (cut <= edges[1:] + slack)] = np.nan
-        paid = self.paid.reshape(nprov + 1, CLASSES)[:nprov]
-        table = rules.price_gap_pressure(paid[:, :, None], seen[:, None, :], 1.0, self.spec.market.reference_price,
-                                         po.ad_weight)
-        return table.astype(np.float32).reshape(-1)
-
-    def _price_exposure(self) -> None:
-        """u[11], u[12]: price ads and comparison sites set a cheaper price against the invoice.
-
-        The pressure comes from a lookup on (provider, price class, cell of u[11]); the few
-        customers in a cell that a cut point splits are resolved exactly.
-        """
-        s = self.spec
-        u = uniform32(self.rng, self.population_size)
-        idx = np.flatnonzero(u < threshold(self.exposure_rate))
-        u = u[idx]
-        p = self.provider[idx].astype(np.intp)
-        key = p * CLASSES + self.price_class[idx]
-        key *= self.exposure_cells
-        key += u >> np.uint32(32 - CELL_BITS)
-        pressure = self.exposure[key]
-        split = np.flatnonzero(np.isnan(pressure))
-        pressure[split] = rules.price_gap_pressure(
-            self._paid(idx[split], p[split]), self._seen_price(p[split], u[split] / TWO32), 1.0,
-            s.market.reference_price, s.phase_out.ad_weight)
-        self.clock[idx] -= self.wsens[idx] * pressure
 
     def _ladder(self, m: Month) -> tuple[np.ndarray, np.ndarray]:
         """u[17]: below the stage's promotion chance (for the unharmed) or the demotion chance (for the bad)."""
@@ -632,16 +625,9 @@ class VectorChurnModel(ChurnModel):
         p = prov[idx].astype(np.intp)
         self.stocks.stage += _count2(p, new, (nprov, 3)) - _count2(p, self.stage[idx], (nprov, 3))
         self.stage[idx] = new
-        # the cached hazard is proportional to the ladder's resistance: a new stage rescales it
-        weight = self.weight[idx]
-        scaled = weight > 0
-        ratio = self.resistance[new[scaled]] / weight[scaled]
-        self.hazard[idx[scaled]] *= ratio
-        self.wsens[idx[scaled]] *= ratio
-        self.weight[idx[scaled]] = self.resistance[new[scaled]]
         self.tenure += m.active
         self.hazard[started] = self.weight[started] = self.wsens[started] = 0.0  # looking: no hazard to run
-        dirty = [stopped, idx[~scaled], self._reclass_by_tenure(moved)]
+        dirty = [stopped, idx, self._reclass_by_tenure(moved)]  # a new stage: new resistance
         if s.rewards.enabled and self.table.binding_uptake.any():  # no uptake, no binding ever
             dirty.append(self._bindings(moved))
         dirty.append(self._push_digital(m, moved))
