@@ -88,7 +88,7 @@ DIRECTIONS = [
     ("more service failures, more churn", each("failure_rate", "0.01"), each("failure_rate", "0.08"),
      "annual_churn", +1),
     ("stronger negative word of mouth, more churn", ["word_of_mouth.weight_bad=0.0"],
-     ["word_of_mouth.weight_bad=0.2"], "annual_churn", +1),
+     ["word_of_mouth.weight_bad=0.5"], "annual_churn", +1),
     ("high-effort service, more churn", each("steps_mean", "2") + each("channel_switch", "0.05"),
      each("steps_mean", "6") + each("channel_switch", "0.6"), "annual_churn", +1),
     ("the loyalty ladder protects: without it, more churn", [], ["ladder.enabled=false"], "annual_churn", +1),
