@@ -1,7 +1,7 @@
 """The market as a Mesa model: set-up, the monthly schedule, data collection.
 
-``ChurnModel`` holds what every engine shares (scenario, providers, network, messages,
-the monthly table); ``AgentChurnModel`` runs one ``Customer`` agent per customer. A
+``ChurnModel`` holds what every engine shares (scenario, providers, network, the
+monthly table); ``AgentChurnModel`` runs one ``Customer`` agent per customer. A
 month is synchronous: everyone senses, then everyone decides, then changes apply and
 word of mouth is delivered for next month, so agent order does not matter.
 """
@@ -38,10 +38,6 @@ class ChurnModel(Model, ABC):
         population = sample_population(scenario, n, self.rng)
         net = scenario.network
         self.csr = network.build(net.kind, n, net.mean_degree, net.rewire, self.rng)
-        self.inbox_bad = np.zeros((n, self.providers), np.float32)
-        self.inbox_good = np.zeros_like(self.inbox_bad)
-        self.next_bad = np.zeros_like(self.inbox_bad)
-        self.next_good = np.zeros_like(self.inbox_bad)
         self.cohort = np.bincount(population.provider[population.provider >= 0], minlength=self.providers)
         self.datacollector = DataCollector(tables={"monthly": list(metrics.RECORDED)})
         self.conditions: MonthConditions = month_conditions(scenario, self.table, 0)
@@ -70,10 +66,6 @@ class ChurnModel(Model, ABC):
     def step(self) -> None:
         month = self.steps
         self.conditions = month_conditions(self.spec, self.table, month)
-        self.inbox_bad, self.next_bad = self.next_bad, self.inbox_bad
-        self.inbox_good, self.next_good = self.next_good, self.inbox_good
-        self.next_bad.fill(0.0)
-        self.next_good.fill(0.0)
         self.tally = metrics.new_tally(self.providers)
         self.month()
         self._record(month)
@@ -101,6 +93,9 @@ class AgentChurnModel(ChurnModel):
 
     def setup(self, population: Population) -> None:
         self.levers = plain(self.table.levers)  # what a customer reads of its provider, as plain numbers
+        shape = (len(population), self.providers)  # messages per recipient and provider: read now, told for next month
+        self.inbox_bad, self.inbox_good = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+        self.next_bad, self.next_good = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
         self.customers = [Customer(self, i, population.row(i)) for i in range(len(population))]
         if self.csr is not None:
             self.grid = Network(network.to_networkx(self.csr), layout=None, random=self.random)
@@ -118,6 +113,10 @@ class AgentChurnModel(ChurnModel):
         return teller.neighbours[self.rng.integers(0, len(teller.neighbours), count)]
 
     def month(self) -> None:
+        self.inbox_bad, self.next_bad = self.next_bad, self.inbox_bad
+        self.inbox_good, self.next_good = self.next_good, self.inbox_good
+        self.next_bad.fill(0.0)
+        self.next_good.fill(0.0)
         self.facts = plain(vars(self.conditions))  # this month's conditions, as plain numbers
         for customer in self.customers:
             if customer.provider >= 0:

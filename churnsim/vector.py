@@ -26,9 +26,9 @@ engine's distribution, not its random stream. Five exact devices make it fast:
   probability E[exp(-w X)]. Minus the log of that is a fixed hazard with the same chance of
   ringing, month after month, and it joins the cached hazard: no draw at all.
 * Word of mouth. A teller's recipients are offsets into its CSR row drawn with integer
-  arithmetic; messages go into the inboxes with ``np.add.at`` on flat
-  ``recipient * P + provider`` keys (P providers), and the hazard each message adds to
-  its recipient's next month is charged to the recipient's clock at delivery.
+  arithmetic. The hazard each message adds to its recipient's next month is charged to
+  the recipient's clock at delivery, and the month's good messages are kept as a list:
+  only next month's choosers read theirs, so there is no inbox per customer.
 
 Head counts per provider are kept up to date from each month's moves rather than
 recounted, so recording a month costs next to nothing.
@@ -231,6 +231,8 @@ class VectorChurnModel(ChurnModel):
         for start in range(0, n, CHUNK):
             self._refresh_gap(slice(start, start + CHUNK))
         self._condition_key: tuple[bytes, ...] = ()
+        self.good_news = (EMPTY, np.zeros(0, np.int8))  # last month's good messages: (recipient, about)
+        self.slot = np.full(n, -1, np.int32)  # scratch for _heard_good, left all -1
 
     def _life_hazard(self, idx: np.ndarray) -> np.ndarray:
         """Monthly hazard of a life event: P(u[20] < life churn + exit rate) = 1 - exp(-hazard)."""
@@ -409,8 +411,8 @@ class VectorChurnModel(ChurnModel):
         tellers = self._tellers(m)
         self._apply(m, started, next_stage_idx, next_stage, looking_idx[stop], switch_idx, switch_to, exit_idx,
                     joining, join_to)
-        for told, about, reach, inbox, kind in tellers:
-            self._deliver(told, about, reach, inbox, kind)
+        for told, about, reach, kind in tellers:
+            self._deliver(told, about, reach, kind)
 
     def _sense(self) -> Month:
         """Failures and contacts (u[0]-u[7]), offers (u[8], u[9]), the experience gap and confirmation (u[10])."""
@@ -562,11 +564,26 @@ class VectorChurnModel(ChurnModel):
         taken[life] = True
         return np.concatenate([leavers[~taken[leavers]], life[moves]]), life[~moves]
 
+    def _heard_good(self, idx: np.ndarray) -> np.ndarray:
+        """(len(idx), P): good messages each of ``idx`` (distinct customers) heard last month, by provider.
+
+        Only the few customers choosing a provider read them, so last month's messages are
+        kept as a list and counted for those customers alone.
+        """
+        heard, about = self.good_news
+        self.slot[idx] = np.arange(len(idx), dtype=np.int32)
+        row = self.slot.take(heard)
+        self.slot[idx] = -1
+        hit = row >= 0
+        counts = np.bincount(row[hit].astype(np.intp) * self.providers + about[hit],
+                             minlength=len(idx) * self.providers)
+        return counts.reshape(len(idx), self.providers).astype(np.float32)
+
     def _leaver_weights(self, idx: np.ndarray) -> np.ndarray:
         wom, c = self.spec.word_of_mouth, self.conditions
         weights = np.repeat(c.choice[None, :], len(idx), axis=0)
         if wom.enabled:
-            weights *= 1.0 + wom.referral_pull * self.inbox_good[idx]
+            weights *= 1.0 + wom.referral_pull * self._heard_good(idx)
         weights[np.arange(len(idx)), self.provider[idx]] = 0.0
         return weights
 
@@ -574,14 +591,14 @@ class VectorChurnModel(ChurnModel):
         s, c = self.spec, self.conditions
         weights = np.repeat((s.market.entry_rate * c.entry)[None, :], len(idx), axis=0)
         if s.word_of_mouth.enabled:
-            weights += s.word_of_mouth.referral_strength * self.inbox_good[idx]
+            weights += s.word_of_mouth.referral_strength * self._heard_good(idx)
         return weights
 
     def _choose(self, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """u[21] (a leaver) or u[16] (a prospect signing up) picks the provider."""
         return rules.pick(weights, self.rng.random(len(idx))).astype(np.intp)
 
-    def _tellers(self, m: Month) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray, T]]:
+    def _tellers(self, m: Month) -> list[tuple[np.ndarray, np.ndarray, float, T]]:
         """u[16] below tell_bad (bad news) or, failing that, below tell_good (good news); u[15] for ambassadors."""
         wom, rng, n = self.spec.word_of_mouth, self.rng, self.population_size
         if not wom.enabled:
@@ -600,8 +617,8 @@ class VectorChurnModel(ChurnModel):
         tells[idx[m.active[idx] & (u < rates[self.stage[idx]])]] = True
         tells[bad_idx[tells_bad]] = False
         bad_tellers, good_tellers = bad_idx[tells_bad], np.flatnonzero(tells)
-        return [(bad_tellers, self.provider[bad_tellers], wom.reach_bad, self.next_bad, T.wom_bad),
-                (good_tellers, self.provider[good_tellers], wom.reach_good, self.next_good, T.wom_good)]
+        return [(bad_tellers, self.provider[bad_tellers], wom.reach_bad, T.wom_bad),
+                (good_tellers, self.provider[good_tellers], wom.reach_good, T.wom_good)]
 
     # ------------------------------------------------------------------ apply
     def _apply(self, m: Month, started: np.ndarray, next_stage_idx: np.ndarray, next_stage: np.ndarray,
@@ -717,12 +734,13 @@ class VectorChurnModel(ChurnModel):
         st.stage[:, 0] += _count(to, nprov)
         st.paper += _count(to[self.channel[idx] == PAPER], nprov)
 
-    def _deliver(self, tellers: np.ndarray, q: np.ndarray, reach: float, inbox: np.ndarray, kind: T) -> None:
+    def _deliver(self, tellers: np.ndarray, q: np.ndarray, reach: float, kind: T) -> None:
         """Each teller tells Poisson(reach) random acquaintances (with replacement) about its provider.
 
-        The message lands in the inbox for next month; the hazard it adds there (bad news about
-        the recipient's own provider, good news about another, a referral to a prospect) is
-        charged now to the recipient's clock, using the recipient's state after this month.
+        The hazard a message adds to its recipient's next month (bad news about the
+        recipient's own provider, good news about another, a referral to a prospect) is
+        charged now to the recipient's clock, using the recipient's state after this month;
+        good messages are also kept for next month's choices (``_heard_good``).
         """
         s, rng, nprov, csr = self.spec, self.rng, self.providers, self.csr
         wom = s.word_of_mouth
@@ -739,9 +757,6 @@ class VectorChurnModel(ChurnModel):
         self.tally[kind] = _count(qpi, nprov)
         self.tally[T.wom_bad_reached if kind == T.wom_bad else T.wom_good_reached] = _count(qpi, nprov, counts)
         about = np.repeat(q, counts)
-        keys = heard * np.int64(nprov)
-        keys += about
-        np.add.at(inbox.reshape(-1), keys, np.float32(1.0))
         own = self.provider[heard]
         charge = self.weight[heard]  # 0 for prospects and customers looking around
         if kind == T.wom_bad:
@@ -751,4 +766,5 @@ class VectorChurnModel(ChurnModel):
             charge *= np.float32(wom.weight_good)
             charge *= about != own
             charge += np.float32(wom.referral_strength) * (own < 0)  # a prospect's weight is 0
+            self.good_news = heard, about
         np.subtract.at(self.clock, heard, charge)

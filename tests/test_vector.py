@@ -64,13 +64,16 @@ def test_cached_quiet_month_state_equals_a_fresh_computation() -> None:
             np.testing.assert_array_equal(getattr(model, name), values, err_msg=name)
 
 
-def test_messages_in_the_inboxes_match_the_reach_tallies() -> None:
+def test_good_news_heard_matches_the_reach_tallies_for_any_set_of_customers() -> None:
     model = vector_model(customers=2000, months=3)
+    n, rng = model.population_size, np.random.default_rng(3)
     for _ in range(3):
         model.step()
-        assert model.next_bad.sum() == model.tally[T.wom_bad_reached].sum()
-        assert model.next_good.sum() == model.tally[T.wom_good_reached].sum()
-        assert model.next_good.sum() > 0
+        everyone = model._heard_good(np.arange(n))
+        np.testing.assert_array_equal(everyone.sum(axis=0), model.tally[T.wom_good_reached])
+        assert everyone.sum() > 0 and (model.slot == -1).all()
+        some = rng.choice(n, 300, replace=False)
+        np.testing.assert_array_equal(model._heard_good(some), everyone[some])
 
 
 def test_same_seed_same_run_and_different_seed_differs() -> None:
