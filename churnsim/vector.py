@@ -232,7 +232,7 @@ class VectorChurnModel(ChurnModel):
             self._refresh_gap(slice(start, start + CHUNK))
         self._condition_key: tuple[bytes, ...] = ()
         self.good_news = (EMPTY, np.zeros(0, np.int8))  # last month's good messages: (recipient, about)
-        self.slot = np.full(n, -1, np.int32)  # scratch for _heard_good, left all -1
+        self.mark = np.zeros(n, bool)  # scratch for _heard_good, left all False
 
     def _life_hazard(self, idx: np.ndarray) -> np.ndarray:
         """Monthly hazard of a life event: P(u[20] < life churn + exit rate) = 1 - exp(-hazard)."""
@@ -406,8 +406,9 @@ class VectorChurnModel(ChurnModel):
         next_stage_idx, next_stage = self._ladder(m)
         looking_idx, stop, leave = self._looking_around(m)
         switch_idx, exit_idx = self._life_events(looking_idx[leave])
-        switch_to = self._choose(switch_idx, self._leaver_weights(switch_idx))
-        join_to = self._choose(joining, self._joiner_weights(joining))
+        heard = self._heard_good(np.concatenate([switch_idx, joining]))
+        switch_to = self._choose(switch_idx, self._leaver_weights(switch_idx, heard[:len(switch_idx)]))
+        join_to = self._choose(joining, self._joiner_weights(heard[len(switch_idx):]))
         tellers = self._tellers(m)
         self._apply(m, started, next_stage_idx, next_stage, looking_idx[stop], switch_idx, switch_to, exit_idx,
                     joining, join_to)
@@ -571,27 +572,27 @@ class VectorChurnModel(ChurnModel):
         kept as a list and counted for those customers alone.
         """
         heard, about = self.good_news
-        self.slot[idx] = np.arange(len(idx), dtype=np.int32)
-        row = self.slot.take(heard)
-        self.slot[idx] = -1
-        hit = row >= 0
-        counts = np.bincount(row[hit].astype(np.intp) * self.providers + about[hit],
-                             minlength=len(idx) * self.providers)
+        self.mark[idx] = True
+        hit = np.flatnonzero(self.mark[heard])
+        self.mark[idx] = False
+        order = np.argsort(idx)
+        rows = order[np.searchsorted(idx, heard[hit], sorter=order)]
+        counts = np.bincount(rows * self.providers + about[hit], minlength=len(idx) * self.providers)
         return counts.reshape(len(idx), self.providers).astype(np.float32)
 
-    def _leaver_weights(self, idx: np.ndarray) -> np.ndarray:
+    def _leaver_weights(self, idx: np.ndarray, heard: np.ndarray) -> np.ndarray:
         wom, c = self.spec.word_of_mouth, self.conditions
         weights = np.repeat(c.choice[None, :], len(idx), axis=0)
         if wom.enabled:
-            weights *= 1.0 + wom.referral_pull * self._heard_good(idx)
+            weights *= 1.0 + wom.referral_pull * heard
         weights[np.arange(len(idx)), self.provider[idx]] = 0.0
         return weights
 
-    def _joiner_weights(self, idx: np.ndarray) -> np.ndarray:
+    def _joiner_weights(self, heard: np.ndarray) -> np.ndarray:
         s, c = self.spec, self.conditions
-        weights = np.repeat((s.market.entry_rate * c.entry)[None, :], len(idx), axis=0)
+        weights = np.repeat((s.market.entry_rate * c.entry)[None, :], len(heard), axis=0)
         if s.word_of_mouth.enabled:
-            weights += s.word_of_mouth.referral_strength * self._heard_good(idx)
+            weights += s.word_of_mouth.referral_strength * heard
         return weights
 
     def _choose(self, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -71,7 +71,7 @@ def test_good_news_heard_matches_the_reach_tallies_for_any_set_of_customers() ->
         model.step()
         everyone = model._heard_good(np.arange(n))
         np.testing.assert_array_equal(everyone.sum(axis=0), model.tally[T.wom_good_reached])
-        assert everyone.sum() > 0 and (model.slot == -1).all()
+        assert everyone.sum() > 0 and not model.mark.any()
         some = rng.choice(n, 300, replace=False)
         np.testing.assert_array_equal(model._heard_good(some), everyone[some])
 
