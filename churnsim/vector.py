@@ -123,14 +123,16 @@ def poisson_counts(rng: np.random.Generator, mean: float, size: int) -> np.ndarr
     return counts
 
 
-def survival(weight: np.ndarray, none: np.ndarray | float, chances: np.ndarray | float,
-             pressures: np.ndarray | float) -> np.ndarray:
+def survival(weight: np.ndarray, none: np.ndarray | float,
+             outcomes: list[tuple[np.ndarray | float, np.ndarray | float]]) -> np.ndarray:
     """E[exp(-weight X)]: a clock's chance to outlast a random pressure X of the month.
 
-    X is ``pressures[:, k]`` with chance ``chances[:, k]`` (exclusive outcomes), else 0 with
-    chance ``none``.
+    X takes each outcome's pressure with its chance (exclusive outcomes), else 0 with chance ``none``.
     """
-    return none + (chances * np.exp(-weight[:, None] * pressures)).sum(axis=1)
+    total = np.full(len(weight), none, np.float32) if np.isscalar(none) else none.astype(np.float32)
+    for chance, pressure in outcomes:
+        total += chance * np.exp(-weight * pressure)
+    return total
 
 
 def _count(p: np.ndarray, providers: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -336,15 +338,21 @@ class VectorChurnModel(ChurnModel):
         seen = np.column_stack([c.best_alternative, np.broadcast_to(c.new_customer_price, (nprov, nprov))[rivals]
                                 .reshape(nprov, nprov - 1)])
         paid = self.paid.reshape(nprov + 1, CLASSES)[:-1, :, None]
-        tables = np.zeros((2, nprov + 1, CLASSES, nprov), np.float32)
-        tables[0, :-1] = chance[:, None, :]
-        tables[1, :-1] = rules.price_gap_pressure(paid, seen[:, None, :], 1.0, ref, po.ad_weight)
-        self.ad_chance, self.ad_pressure = tables.reshape(2, -1, nprov)
-        self.ad_none = 1.0 - self.ad_chance.sum(axis=1)
+        chances = np.zeros((nprov + 1, CLASSES, nprov), np.float32)
+        chances[:-1] = chance[:, None, :]
+        pressures = np.zeros_like(chances)
+        pressures[:-1] = rules.price_gap_pressure(paid, seen[:, None, :], 1.0, ref, po.ad_weight)
+        chances, pressures = chances.reshape(-1, nprov), pressures.reshape(-1, nprov)
+        chances[pressures <= 0] = 0.0  # an outcome without pressure is as good as none
+        order = np.argsort(chances == 0, axis=1, kind="stable")  # per (provider, class): outcomes first
+        chances, pressures = np.take_along_axis(chances, order, 1), np.take_along_axis(pressures, order, 1)
+        used = int((chances > 0).sum(axis=1).max())
+        self.ad_none = 1.0 - chances.sum(axis=1)
+        self.ad_chance, self.ad_pressure = chances.T[:used].copy(), pressures.T[:used].copy()
         promo_over = np.arange(CLASSES) >> 2 & 1
         promo = np.zeros((nprov + 1, CLASSES), np.float32)
         promo[:-1] = po.promo_unfairness * tb.promo_discount[:, None] * promo_over
-        self.promo_pressure = promo.reshape(-1, 1)
+        self.promo_pressure = promo.reshape(-1)
 
     def _paid(self, idx: np.ndarray, p: np.ndarray) -> np.ndarray:
         return self.paid[p.astype(np.intp) * CLASSES + self.price_class[idx]]
@@ -382,9 +390,10 @@ class VectorChurnModel(ChurnModel):
         """Integrated hazard of price ads and comparison sites, the own promo and bill shocks (independent draws)."""
         po = self.spec.phase_out
         promo, shock = np.float32(po.promo_visibility * po.enabled), np.float32(po.bill_shock_rate * po.enabled)
-        survive = survival(ws, self.ad_none[key], self.ad_chance[key], self.ad_pressure[key])
-        survive *= survival(ws, 1 - promo, promo, self.promo_pressure[key])
-        survive *= survival(weight, 1 - shock, shock, np.float32(po.bill_shock_weight))
+        survive = survival(ws, self.ad_none.take(key), [
+            (c.take(key), x.take(key)) for c, x in zip(self.ad_chance, self.ad_pressure, strict=True)])
+        survive *= survival(ws, 1 - promo, [(promo, self.promo_pressure.take(key))])
+        survive *= survival(weight, 1 - shock, [(shock, np.float32(po.bill_shock_weight))])
         return -np.log(survive)
 
     # ------------------------------------------------------------------ the month
