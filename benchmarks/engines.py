@@ -9,14 +9,17 @@ the scenario as shipped, for comparison.
 
 Each measurement runs in a fresh interpreter, so peak memory is the run's own:
 * setup s: building the model (population, network, engine state, month-0 row);
-* cust-months/s: customers x months / wall time of the months after set-up (one core);
+* threads: the vector engine's shards (over half a million customers: one per 2**19) run on this
+  many threads; every size runs on one, and 1M and 10M once more on every core (``churnsim run``'s
+  default). The outputs are the same for any thread count;
+* cust-months/s: customers x months / wall time of the months after set-up;
 * B/customer: peak resident memory above the interpreter's baseline (after imports), per customer;
 * collect %: share of the months' time spent recording the monthly table;
-* wom %: share of the months' time the vector engine spends delivering word of mouth, and
+* wom %: share of the months' time the vector engine spends delivering word of mouth (one thread), and
   msgs/cust-month: messages told per customer and month. Months at 1M customers cannot run
   faster than customers x months / (time delivering them), whatever the rest costs.
-The vector engine's targets: >= 30 M customer-months/s at 1M; >= 50x the agent engine at 100k;
-1M x 120 months end to end (network included) < 15 s; < 300 bytes a customer; 10M runs; collect < 5 %.
+The vector engine's targets: >= 30 M customer-months/s at 1M on one core; >= 50x the agent engine at
+100k; 1M x 120 months end to end (network included) < 15 s; < 300 bytes a customer; 10M runs; collect < 5 %.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ SCENARIO = "electricity"  # the default scenario
 MECHANISMS = ("ladder", "phase_out", "service", "word_of_mouth", "payment", "offers", "rewards", "economy")
 
 
-def measure(engine: str, customers: int, months: int, every_mechanism: bool = True) -> dict[str, float]:
+def measure(engine: str, customers: int, months: int, every_mechanism: bool = True,
+            threads: int = 1) -> dict[str, float]:
     """One run in this process: set-up and month timings, peak memory above the baseline."""
     from churnsim.engines import engine_class
     from churnsim.scenario import load
@@ -43,7 +47,7 @@ def measure(engine: str, customers: int, months: int, every_mechanism: bool = Tr
     engine_model = engine_class(engine, customers)  # imports the engine (and Mesa) before the baseline
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     start = time.perf_counter()
-    model = engine_model(scenario, rng=1)
+    model = engine_model(scenario, rng=1, threads=threads)
     setup = time.perf_counter() - start
     spent = {"_record": 0.0, "_deliver": 0.0}  # the vector engine's word-of-mouth delivery; agents tell inline
     for name in spent:
@@ -60,21 +64,23 @@ def measure(engine: str, customers: int, months: int, every_mechanism: bool = Tr
             "messages": messages / (customers * months), "total": setup + run}
 
 
-def timed(method: Callable[..., None], spent: dict[str, float], name: str) -> Callable[..., None]:
+def timed[R](method: Callable[..., R], spent: dict[str, float], name: str) -> Callable[..., R]:
     """``method``, adding its wall time to ``spent[name]``."""
 
-    def wrapper(*args: object) -> None:
+    def wrapper(*args: object) -> R:
         t = time.perf_counter()
-        method(*args)
+        result = method(*args)
         spent[name] += time.perf_counter() - t
+        return result
 
     return wrapper
 
 
-def isolated(engine: str, customers: int, months: int, every_mechanism: bool = True) -> dict[str, float]:
+def isolated(engine: str, customers: int, months: int, every_mechanism: bool = True,
+             threads: int = 1) -> dict[str, float]:
     """``measure`` in a fresh interpreter."""
     out = subprocess.run([sys.executable, __file__, "--one", engine, str(customers), str(months),
-                          str(int(every_mechanism))], capture_output=True, text=True, check=True)
+                          str(int(every_mechanism)), str(threads)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -88,28 +94,35 @@ def months_for(engine: str, customers: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="also run 10M customers on the vector engine")
-    parser.add_argument("--one", nargs=4, metavar=("ENGINE", "CUSTOMERS", "MONTHS", "EVERY"), help=argparse.SUPPRESS)
+    parser.add_argument("--one", nargs=5, metavar=("ENGINE", "CUSTOMERS", "MONTHS", "EVERY", "THREADS"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.one[0], int(args.one[1]), int(args.one[2]), args.one[3] == "1")))
+        engine, customers, months, every, threads = args.one
+        print(json.dumps(measure(engine, int(customers), int(months), every == "1", int(threads))))
         return
 
-    print(f"scenario {SCENARIO}, mechanisms on: {', '.join(MECHANISMS)}")
-    print(f"{'engine':<8}{'customers':>12}{'months':>8}{'setup s':>10}{'cust-months/s':>16}{'B/customer':>12}"
-          f"{'collect %':>11}{'wom %':>8}{'msgs/cust-month':>17}")
+    from churnsim.engines import available_cores
+
+    cores = available_cores()
+    print(f"scenario {SCENARIO}, mechanisms on: {', '.join(MECHANISMS)}; {cores} cores")
+    print(f"{'engine':<8}{'customers':>12}{'months':>8}{'threads':>9}{'setup s':>10}{'cust-months/s':>16}"
+          f"{'B/customer':>12}{'collect %':>11}{'wom %':>8}{'msgs/cust-month':>17}")
     rates: dict[tuple[str, int], float] = {}
     wom_share: dict[tuple[str, int], float] = {}
     sizes = [1_000, 10_000, 100_000, 1_000_000] + ([10_000_000] if args.large else [])
     for customers in sizes:
-        for engine in ("agents", "vector"):
-            if engine == "agents" and customers > 100_000:
+        for engine, threads in (("agents", 1), ("vector", 1), ("vector", cores)):
+            if (engine == "agents" and customers > 100_000) or (threads > 1 and customers < 1_000_000):
                 continue
             months = months_for(engine, customers)
-            r = isolated(engine, customers, months)
-            rates[engine, customers] = r["rate"]
-            wom_share[engine, customers] = r["wom"]
-            print(f"{engine:<8}{customers:>12,}{months:>8}{r['setup']:>10.2f}{r['rate']:>16,.0f}{r['bytes']:>12.0f}"
-                  f"{100 * r['collect']:>10.1f}%{100 * r['wom']:>7.0f}%{r['messages']:>17.2f}", flush=True)
+            r = isolated(engine, customers, months, threads=threads)
+            if threads == 1:
+                rates[engine, customers] = r["rate"]
+                wom_share[engine, customers] = r["wom"]
+            wom = f"{100 * r['wom']:>7.0f}%" if threads == 1 else f"{'-':>8}"
+            print(f"{engine:<8}{customers:>12,}{months:>8}{threads:>9}{r['setup']:>10.2f}{r['rate']:>16,.0f}"
+                  f"{r['bytes']:>12.0f}{100 * r['collect']:>10.1f}%{wom}{r['messages']:>17.2f}", flush=True)
     for customers in sizes:
         if ("agents", customers) in rates:
             print(f"vector / agents at {customers:,}: {rates['vector', customers] / rates['agents', customers]:.0f}x")
@@ -118,9 +131,11 @@ def main() -> None:
             print(f"vector at {customers:,}: word of mouth alone caps the rate at "
                   f"{rates['vector', customers] / wom_share['vector', customers]:,.0f} customer-months/s")
     for every_mechanism, label in ((True, "every mechanism on"), (False, f"{SCENARIO} as shipped, no downturn")):
-        r = isolated("vector", 1_000_000, 120, every_mechanism)
-        print(f"vector 1,000,000 x 120 months end to end, network included ({label}): {r['total']:.1f} s "
-              f"(set-up {r['setup']:.1f} s, {r['rate']:,.0f} customer-months/s, {r['bytes']:.0f} B/customer)")
+        for threads in sorted({1, cores}):
+            r = isolated("vector", 1_000_000, 120, every_mechanism, threads)
+            print(f"vector 1,000,000 x 120 months end to end, network included ({label}, {threads} thread"
+                  f"{'s' if threads > 1 else ''}): {r['total']:.1f} s (set-up {r['setup']:.1f} s, "
+                  f"{r['rate']:,.0f} customer-months/s, {r['bytes']:.0f} B/customer)", flush=True)
 
 
 if __name__ == "__main__":

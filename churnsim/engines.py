@@ -5,6 +5,7 @@ The engines (and Mesa) are imported when a model is made, so the command line st
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -33,6 +34,11 @@ def engine_class(engine: Engine, customers: int) -> type[ChurnModel]:
 
 
 def create_model(scenario: Scenario, rng: int | np.random.Generator | None = None,
-                 engine: Engine = "auto") -> ChurnModel:
-    """A ready-to-step model of the scenario on the chosen engine."""
-    return engine_class(engine, scenario.market.customers)(scenario, rng=rng)
+                 engine: Engine = "auto", threads: int = 1) -> ChurnModel:
+    """A ready-to-step model of the scenario on the chosen engine (the vector engine may use ``threads``)."""
+    return engine_class(engine, scenario.market.customers)(scenario, rng=rng, threads=threads)
+
+
+def available_cores() -> int:
+    """The cores this process may run on: the default thread count of a single run."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -27,8 +27,12 @@ class ChurnModel(Model, ABC):
 
     engine = "base"
 
-    def __init__(self, scenario: Scenario, rng: int | np.random.Generator | None = None) -> None:
+    def __init__(self, scenario: Scenario, rng: int | np.random.Generator | None = None, threads: int = 1) -> None:
+        """``threads``: how many of the engine's shards may run side by side; outputs never depend on it."""
+        if not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"threads {threads!r}: allowed: a whole number of at least 1")
         super().__init__(rng=rng)
+        self.threads = threads
         self.spec = scenario  # Mesa 3.5 reserves `scenario` for its own parameter objects
         self.table = ProviderTable.from_scenario(scenario)
         self.providers = len(self.table)

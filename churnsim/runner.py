@@ -65,16 +65,21 @@ def run(
     sets: list[str] | tuple[str, ...] = (),
     strategies: list[str] | tuple[str, ...] = (),
     engine: Engine = "auto",
+    threads: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
-    """Simulate a scenario (a built-in name, a TOML path, a dict, a Scenario or an already loaded one)."""
+    """Simulate a scenario (a built-in name, a TOML path, a dict, a Scenario or an already loaded one).
+
+    ``threads`` lets a large population's shards run side by side on the vector engine; the
+    results are the same for any value, so sweeps keep it at 1 and run one process per core.
+    """
     if isinstance(scenario, LoadedScenario) and not (sets or strategies or months or customers):
         loaded = scenario
     else:
         source = scenario.scenario if isinstance(scenario, LoadedScenario) else scenario
         loaded = load(source, sets=sets, strategies=strategies, months=months, customers=customers)
     spec = loaded.scenario
-    model = create_model(spec, rng=seed, engine=engine)
+    model = create_model(spec, rng=seed, engine=engine, threads=threads)
     total = spec.market.months
     for month in range(1, total + 1):
         model.step()

@@ -36,12 +36,16 @@ recounted, so recording a month costs next to nothing.
 
 from __future__ import annotations
 
+import builtins
 import functools
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from churnsim import rules
+from churnsim import metrics, rules
 from churnsim.agents import E_INVOICE, PAPER
 from churnsim.market import MonthConditions
 from churnsim.metrics import T
@@ -52,8 +56,11 @@ from churnsim.population import PROSPECT, Population
 DENSE_RATE = 0.2  # above this, one 32-bit draw per customer finds u < rate faster than geometric gaps
 CHUNK = 1 << 18  # customers per block when every cached hazard is recomputed (bounds temporaries)
 CLASSES = 8  # price classes: bound | tenure bonus due << 1 | promo over << 2
+SHARD = 1 << 19  # customers per shard at most: a larger population is cut into shards that can run side by side
 TWO32 = 2.0**32
 EMPTY = np.empty(0, np.int64)
+
+Message = tuple[np.ndarray, np.ndarray, np.ndarray | None]  # recipients, the hazard charged to each, good news: about
 
 
 def threshold(probability: np.ndarray | float) -> np.ndarray:
@@ -181,6 +188,47 @@ class Month:
     event_gap: np.ndarray
 
 
+@dataclass
+class Plan:
+    """What a shard decided this month, before any of it applies."""
+
+    m: Month
+    started: np.ndarray  # start looking around
+    next_stage_idx: np.ndarray
+    next_stage: np.ndarray
+    stopped: np.ndarray  # stop looking around
+    switch_idx: np.ndarray
+    exit_idx: np.ndarray
+    joining: np.ndarray  # prospects signing up
+
+    @property
+    def choosers(self) -> np.ndarray:
+        """Those who choose a provider this month: switchers, then joiners (distinct customers)."""
+        return np.concatenate([self.switch_idx, self.joining])
+
+
+COLUMNS = ("provider", "stage", "looking", "tenure", "binding_left", "bundled", "channel", "sensitivity",
+           "expectation", "tolerance", "prefers_human", "life_churn", "stayed", "clock", "life_hazard", "life_clock",
+           "price_class", "hazard", "weight", "wsens", "conf", "pleased")
+
+
+class Shard:
+    """Customers lo to hi - 1: views of the model's columns (writes go through), a random stream, head counts, a tally.
+
+    The rules read and change a shard's own customers only, so shards can run side by side;
+    ``VectorChurnModel.month`` handles what crosses them (good news heard, messages delivered).
+    """
+
+    __slots__ = (*COLUMNS, "lo", "n", "rng", "stocks", "tally")
+
+    def __init__(self, model: VectorChurnModel, lo: int, hi: int, rng: np.random.Generator) -> None:
+        for name in COLUMNS:
+            setattr(self, name, getattr(model, name)[lo:hi])
+        self.lo, self.n, self.rng = lo, hi - lo, rng
+        self.stocks: Stocks
+        self.tally: np.ndarray
+
+
 class VectorChurnModel(ChurnModel):
     """Vector engine: the same model as ``AgentChurnModel``, one numpy column per customer attribute."""
 
@@ -206,8 +254,6 @@ class VectorChurnModel(ChurnModel):
         self.clock = self.rng.standard_exponential(n, dtype=np.float32)
         # u[20]: life events (switch, or exit the category) run on a clock of constant hazard (0 for prospects)
         self.life_hazard = np.zeros(n, np.float32)
-        inside = np.flatnonzero(self.provider >= 0)
-        self.life_hazard[inside] = self._life_hazard(inside)
         self.life_clock = self.rng.standard_exponential(n, dtype=np.float32)
 
         self.lever = {name: self._ext(values) for name, values in self.table.levers.items()}
@@ -223,22 +269,38 @@ class VectorChurnModel(ChurnModel):
         ).astype(np.float32)
         self.proactive = proactive
         self.class_tenure = self._class_tenures()
-        self.price_class = self._classify(slice(None))
-        self.stocks = self._count_stocks()
+        self.price_class = np.zeros(n, np.uint8)
         self.hazard = np.zeros(n, np.float32)  # cached look-around (or sign-up) hazard of a quiet month
         self.weight = np.zeros(n, np.float32)  # ladder resistance if the clock runs on pressure, else 0
         self.wsens = np.zeros(n, np.float32)  # weight x price sensitivity: hazard per unit of price pressure
         self.conf = np.zeros(n, np.uint32)  # threshold of u[10] in a quiet month
         self.pleased = np.zeros(n, bool)  # gap above zero in a quiet month
-        for start in range(0, n, CHUNK):
-            self._refresh_gap(slice(start, start + CHUNK))
+        self.shards = self._shards()
+        for z in self.shards:
+            inside = np.flatnonzero(z.provider >= 0)
+            z.life_hazard[inside] = self._life_hazard(z, inside)
+            z.price_class[:] = self._classify(z, slice(None))
+            z.stocks = self._count_stocks(z)
+            for start in range(0, z.n, CHUNK):
+                self._refresh_gap(z, slice(start, start + CHUNK))
         self._condition_key: tuple[bytes, ...] = ()
         self.good_news = (EMPTY, np.zeros(0, np.int8))  # last month's good messages: (recipient, about)
         self.mark = np.zeros(n, bool)  # scratch for _heard_good, left all False
 
-    def _life_hazard(self, idx: np.ndarray) -> np.ndarray:
+    def _shards(self) -> list[Shard]:
+        """Equal runs of customers, as many as the population size asks for (the thread count plays no part).
+
+        One shard draws from the model's own stream; several draw from streams spawned from it.
+        """
+        n = self.population_size
+        count = max(1, -(-n // SHARD))
+        streams = [self.rng] if count == 1 else self.rng.spawn(count)
+        bounds = np.linspace(0, n, count + 1).astype(int).tolist()
+        return [Shard(self, lo, hi, rng) for lo, hi, rng in zip(bounds[:-1], bounds[1:], streams, strict=True)]
+
+    def _life_hazard(self, z: Shard, idx: np.ndarray) -> np.ndarray:
         """Monthly hazard of a life event: P(u[20] < life churn + exit rate) = 1 - exp(-hazard)."""
-        event = np.minimum(self.life_churn[idx] + np.float32(self.spec.market.exit_rate), np.float32(1.0))
+        event = np.minimum(z.life_churn[idx] + np.float32(self.spec.market.exit_rate), np.float32(1.0))
         return -np.log1p(-event)
 
     def _ext(self, values: np.ndarray, prospect: float = 0.0) -> np.ndarray:
@@ -258,25 +320,25 @@ class VectorChurnModel(ChurnModel):
                         break
         return out
 
-    def _classify(self, idx: np.ndarray | slice) -> np.ndarray:
+    def _classify(self, z: Shard, idx: np.ndarray | slice) -> np.ndarray:
         """Price class of customers: which of the reward and promo conditions of their provider hold."""
-        tenure = self.tenure[idx]
-        code = (self.binding_left[idx] > 0).view(np.uint8).copy()
+        tenure = z.tenure[idx]
+        code = (z.binding_left[idx] > 0).view(np.uint8).copy()
         code |= (tenure >= self.spec.rewards.tenure_bonus_after).view(np.uint8) << 1
-        code |= (tenure >= self.lever["promo_months"][self.provider[idx]]).view(np.uint8) << 2
+        code |= (tenure >= self.lever["promo_months"][z.provider[idx]]).view(np.uint8) << 2
         return code
 
-    def _count_stocks(self) -> Stocks:
-        inside = np.flatnonzero(self.provider >= 0)
-        p = self.provider[inside].astype(np.intp)
+    def _count_stocks(self, z: Shard) -> Stocks:
+        inside = np.flatnonzero(z.provider >= 0)
+        p = z.provider[inside].astype(np.intp)
         nprov = self.providers
         return Stocks(
             customers=_count(p, nprov),
-            stage=np.bincount(p * 3 + self.stage[inside], minlength=3 * nprov).reshape(nprov, 3),
-            looking=_count(p[self.looking[inside]], nprov),
-            retained=_count(p[self.stayed[inside]], nprov),
-            paper=_count(p[self.channel[inside] == PAPER], nprov),
-            price_class=np.bincount(p * CLASSES + self.price_class[inside],
+            stage=np.bincount(p * 3 + z.stage[inside], minlength=3 * nprov).reshape(nprov, 3),
+            looking=_count(p[z.looking[inside]], nprov),
+            retained=_count(p[z.stayed[inside]], nprov),
+            paper=_count(p[z.channel[inside] == PAPER], nprov),
+            price_class=np.bincount(p * CLASSES + z.price_class[inside],
                                     minlength=CLASSES * nprov).reshape(nprov, CLASSES),
         )
 
@@ -290,9 +352,16 @@ class VectorChurnModel(ChurnModel):
         """Head counts kept up to date from each month's moves, not recounted."""
         return self.stocks.as_dict()
 
+    @property
+    def stocks(self) -> Stocks:
+        """The shards' head counts, summed."""
+        if len(self.shards) == 1:
+            return self.shards[0].stocks
+        return Stocks(*(sum(getattr(z.stocks, f.name) for z in self.shards) for f in fields(Stocks)))
+
     # ------------------------------------------------------------------ cached quiet-month hazards
-    def _prices(self, c: MonthConditions) -> None:
-        """This month's prices per (provider, price class), and the cached values that follow from them."""
+    def _prices(self, c: MonthConditions) -> bool:
+        """This month's prices per (provider, price class); whether every cached hazard follows from new ones."""
         s, tb = self.spec, self.table
         code = np.arange(CLASSES)
         col = slice(None), None
@@ -312,10 +381,9 @@ class VectorChurnModel(ChurnModel):
         self._random_pressures(c)
         key = (self.paid.tobytes(), self.change.tobytes(), self.sens_factor.tobytes(), self.ad_chance.tobytes(),
                self.ad_pressure.tobytes())
-        if key != self._condition_key:  # prices or the economy changed: so did every cached hazard
-            self._condition_key = key
-            for start in range(0, self.population_size, CHUNK):
-                self._refresh(slice(start, start + CHUNK))
+        changed = key != self._condition_key  # prices or the economy changed: so did every cached hazard
+        self._condition_key = key
+        return changed
 
     def _random_pressures(self, c: MonthConditions) -> None:
         """Tables of the month's random pressures per unit of price sensitivity, per (provider, price class).
@@ -354,37 +422,37 @@ class VectorChurnModel(ChurnModel):
         promo[:-1] = po.promo_unfairness * tb.promo_discount[:, None] * promo_over
         self.promo_pressure = promo.reshape(-1)
 
-    def _paid(self, idx: np.ndarray, p: np.ndarray) -> np.ndarray:
-        return self.paid[p.astype(np.intp) * CLASSES + self.price_class[idx]]
+    def _paid(self, z: Shard, idx: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return self.paid[p.astype(np.intp) * CLASSES + z.price_class[idx]]
 
-    def _refresh_gap(self, idx: np.ndarray | slice) -> None:
+    def _refresh_gap(self, z: Shard, idx: np.ndarray | slice) -> None:
         """Recompute the quiet month's confirmation threshold and sign of the gap (they follow the provider)."""
         resp = self.spec.response
-        p = self.provider[idx]
-        gap = self.base_gap[p] - self.expectation[idx]
-        self.conf[idx] = np.where(p >= 0, threshold(rules.confirm_probability(
+        p = z.provider[idx]
+        gap = self.base_gap[p] - z.expectation[idx]
+        z.conf[idx] = np.where(p >= 0, threshold(rules.confirm_probability(
             gap, resp.shortfall_slope, resp.meet_level, resp.exceed_gain, resp.exceed_scale)), 0)
-        self.pleased[idx] = (p >= 0) & (gap > 0)
+        z.pleased[idx] = (p >= 0) & (gap > 0)
 
-    def _refresh(self, idx: np.ndarray | slice) -> None:
+    def _refresh(self, z: Shard, idx: np.ndarray | slice) -> None:
         """Recompute the cached hazard (a quiet month's, random pressures integrated) and the weight events get."""
         s = self.spec
         po, resp, ref = s.phase_out, s.response, s.market.reference_price
-        p = self.provider[idx].astype(np.intp)
+        p = z.provider[idx].astype(np.intp)
         active = p >= 0
-        weight = np.where(active & ~self.looking[idx], self.resistance[self.stage[idx]], np.float32(0.0))
-        sens = self.sensitivity[idx] * self.sens_factor
-        key = p * CLASSES + self.price_class[idx]
+        weight = np.where(active & ~z.looking[idx], self.resistance[z.stage[idx]], np.float32(0.0))
+        sens = z.sensitivity[idx] * self.sens_factor
+        key = p * CLASSES + z.price_class[idx]
         paid = self.paid[key]
-        value = rules.perceived_value(ref, self.base_gap[p] - self.expectation[idx], resp.value_per_gap)
+        value = rules.perceived_value(ref, self.base_gap[p] - z.expectation[idx], resp.value_per_gap)
         pressure = rules.invoice_pressure(paid, value, sens, ref, po.invoice_weight) if po.enabled else 0.0
-        pressure = pressure + sens * self.change[p] + self.channel_friction[self.channel[idx]]
+        pressure = pressure + sens * self.change[p] + self.channel_friction[z.channel[idx]]
         ws = weight * sens
-        self.weight[idx] = weight
-        self.wsens[idx] = ws
+        z.weight[idx] = weight
+        z.wsens[idx] = ws
         hazard = rules.look_hazard(pressure, po.base_attention, weight)
         hazard += self._random_hazard(key, weight, ws)
-        self.hazard[idx] = np.where(active, hazard, np.float32(s.market.entry_rate))
+        z.hazard[idx] = np.where(active, hazard, np.float32(s.market.entry_rate))
 
     def _random_hazard(self, key: np.ndarray, weight: np.ndarray, ws: np.ndarray) -> np.ndarray:
         """Integrated hazard of price ads and comparison sites, the own promo and bill shocks (independent draws)."""
@@ -398,36 +466,74 @@ class VectorChurnModel(ChurnModel):
 
     # ------------------------------------------------------------------ the month
     def month(self) -> None:
-        c, nprov, tally = self.conditions, self.providers, self.tally
-        self._prices(c)
+        """The shards' month in three phases, side by side when there are threads to spare.
+
+        Between the phases come what crosses shards: leavers and joiners read last month's
+        good news, and this month's messages are charged to their recipients' clocks.
+        """
+        c, tally = self.conditions, self.tally
+        reprice = self._prices(c)
         st = self.stocks
         tally[T.billed] = st.customers
         tally[T.revenue] = st.customers * c.price
         tally[T.reward_cost] = (st.price_class * self.reward).sum(axis=1)
         tally[T.promo_cost] = (st.price_class * self.promo).sum(axis=1)
         tally[T.paper_invoices] = st.paper
-        m = self._sense()
-        self._run_clock(m)
-        rings = np.flatnonzero(self.clock < 0.0)
-        self.clock[rings] = self.rng.standard_exponential(len(rings), dtype=np.float32)
-        started, joining = rings[m.active[rings]], rings[~m.active[rings]]
-        tally[T.started_looking] = _count(self.provider[started], nprov)
-        next_stage_idx, next_stage = self._ladder(m)
-        looking_idx, stop, leave = self._looking_around(m)
-        switch_idx, exit_idx = self._life_events(looking_idx[leave])
-        heard = self._heard_good(np.concatenate([switch_idx, joining]))
-        switch_to = self._choose(switch_idx, self._leaver_weights(switch_idx, heard[:len(switch_idx)]))
-        join_to = self._choose(joining, self._joiner_weights(heard[len(switch_idx):]))
-        tellers = self._tellers(m)
-        self._apply(m, started, next_stage_idx, next_stage, looking_idx[stop], switch_idx, switch_to, exit_idx,
-                    joining, join_to)
-        for told, about, reach, kind in tellers:
-            self._deliver(told, about, reach, kind)
+        for z in self.shards:
+            z.tally = metrics.new_tally(self.providers)
+        workers = min(self.threads, len(self.shards))
+        with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+            plans = list(self._each(pool, functools.partial(self._decide, reprice=reprice)))
+            choosers = [plan.choosers + z.lo for z, plan in zip(self.shards, plans, strict=True)]
+            heard = np.split(self._heard_good(np.concatenate(choosers)), np.cumsum([len(i) for i in choosers])[:-1])
+            tellers = list(self._each(pool, self._change, plans, heard))
+            good = []
+            for messages in self._each(pool, self._tell, tellers):  # a shard's, charged while later ones run
+                for recipients, charge, about in messages:
+                    np.subtract.at(self.clock, recipients, charge)
+                    if about is not None:
+                        good.append((recipients, about))
+        if good:
+            self.good_news = tuple(np.concatenate(column) for column in zip(*good, strict=True))
+        for z in self.shards:
+            tally += z.tally
 
-    def _sense(self) -> Month:
+    def _each[R](self, pool: Executor | None, step: Callable[..., R], *per_shard: list) -> Iterator[R]:
+        """step(shard, *its share of per_shard) for every shard, the results in shard order as they come."""
+        return (pool or builtins).map(step, self.shards, *per_shard)
+
+    def _decide(self, z: Shard, reprice: bool) -> Plan:
+        """Sense, then the month's decisions on the shard's state as it stood: nothing changes yet but the clocks."""
+        if reprice:
+            for start in range(0, z.n, CHUNK):
+                self._refresh(z, slice(start, start + CHUNK))
+        m = self._sense(z)
+        self._run_clock(z, m)
+        rings = np.flatnonzero(z.clock < 0.0)
+        z.clock[rings] = z.rng.standard_exponential(len(rings), dtype=np.float32)
+        started, joining = rings[m.active[rings]], rings[~m.active[rings]]
+        z.tally[T.started_looking] = _count(z.provider[started], self.providers)
+        next_stage_idx, next_stage = self._ladder(z, m)
+        looking_idx, stop, leave = self._looking_around(z, m)
+        switch_idx, exit_idx = self._life_events(z, looking_idx[leave])
+        return Plan(m, started, next_stage_idx, next_stage, looking_idx[stop], switch_idx, exit_idx, joining)
+
+    def _change(self, z: Shard, plan: Plan, heard: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float, T]]:
+        """Leavers and joiners choose, tellers are found, and the month's changes apply; returns the tellers."""
+        switched = len(plan.switch_idx)
+        switch_to = self._choose(z, plan.switch_idx, self._leaver_weights(z, plan.switch_idx, heard[:switched]))
+        join_to = self._choose(z, plan.joining, self._joiner_weights(heard[switched:]))
+        tellers = self._tellers(z, plan.m)
+        self._apply(z, plan, switch_to, join_to)
+        return tellers
+
+    def _tell(self, z: Shard, tellers: list[tuple[np.ndarray, np.ndarray, float, T]]) -> list[Message]:
+        return [self._deliver(z, told + z.lo, about, reach, kind) for told, about, reach, kind in tellers]
+
+    def _sense(self, z: Shard) -> Month:
         """Failures and contacts (u[0]-u[7]), offers (u[8], u[9]), the experience gap and confirmation (u[10])."""
-        s, rng, lv, tally = self.spec, self.rng, self.lever, self.tally
-        n, nprov, prov = self.population_size, self.providers, self.provider
+        s, rng, lv, tally = self.spec, z.rng, self.lever, z.tally
+        n, nprov, prov = z.n, self.providers, z.provider
         svc, off, resp = s.service, s.offers, s.response
         active = prov >= 0
         failed = np.zeros(n, bool)
@@ -445,7 +551,7 @@ class VectorChurnModel(ChurnModel):
             contact_idx = np.concatenate([asks, fail_idx[also]])
             pc = prov[contact_idx].astype(np.intp)
             u = rng.random((6, len(contact_idx)))
-            complex_issue = rules.happens(u[0], svc.complex_share) & self.prefers_human[contact_idx]
+            complex_issue = rules.happens(u[0], svc.complex_share) & z.prefers_human[contact_idx]
             pushed = complex_issue & (lv["digital_only"][pc] > 0)
             steps = rules.contact_steps(u[1], lv["steps_mean"][pc])
             switched = rules.happens(u[2], lv["channel_switch"][pc]) | pushed
@@ -453,7 +559,7 @@ class VectorChurnModel(ChurnModel):
             repeated = rules.happens(u[3], repeat_p)
             effort = rules.effort_score(steps, switched, repeated, svc.steps_threshold, svc.switch_effort,
                                         svc.repeat_effort)
-            high = effort > self.tolerance[contact_idx]
+            high = effort > z.tolerance[contact_idx]
             disloyal = rules.happens(u[4], rules.disloyalty_probability(high, svc.disloyal_high_effort,
                                                                         svc.disloyal_low_effort))
             recovered[contact_idx] = failed[contact_idx] & rules.happens(u[5], lv["resolution"][pc]) & ~high
@@ -484,20 +590,20 @@ class VectorChurnModel(ChurnModel):
         event_idx = np.flatnonzero(failed | is_contact | is_relevant)
         pe = prov[event_idx].astype(np.intp)
         event_gap = rules.experience_gap(
-            lv["quality"][pe], self.expectation[event_idx], failed[event_idx], recovered[event_idx],
+            lv["quality"][pe], z.expectation[event_idx], failed[event_idx], recovered[event_idx],
             is_contact[event_idx], lv["delight"][pe], self.proactive[pe], is_relevant[event_idx], svc.failure_loss,
             svc.recovery_gain, svc.delight_effect, off.proactive_gain, off.proactive_mitigation, off.relevant_gain)
-        u10, u16 = uniform32(self.rng, n), uniform32(self.rng, n)
-        confirmed = u10 < self.conf
+        u10, u16 = uniform32(z.rng, n), uniform32(z.rng, n)
+        confirmed = u10 < z.conf
         confirmed[event_idx] = u10[event_idx] < threshold(rules.confirm_probability(
             event_gap, resp.shortfall_slope, resp.meet_level, resp.exceed_gain, resp.exceed_scale))
-        pleased = self.pleased.copy()
+        pleased = z.pleased.copy()
         pleased[event_idx] = event_gap > 0
         return Month(active=active, bad=bad, bad_idx=np.flatnonzero(bad), recovered=recovered, confirmed=confirmed,
                      pleased=pleased, u16=u16, fail_idx=fail_idx, contact_idx=contact_idx, disloyal=disloyal,
                      offer_idx=offer_idx, relevant=relevant, event_idx=event_idx, event_gap=event_gap)
 
-    def _run_clock(self, m: Month) -> None:
+    def _run_clock(self, z: Shard, m: Month) -> None:
         """Run each clock down by the month's hazard: the cached part, then the month's events.
 
         Word of mouth received last month was charged at delivery; looking customers and
@@ -505,72 +611,72 @@ class VectorChurnModel(ChurnModel):
         """
         s = self.spec
         po, svc, off, ref = s.phase_out, s.service, s.offers, s.market.reference_price
-        prov, clock = self.provider, self.clock
-        clock -= self.hazard
+        prov, clock = z.provider, z.clock
+        clock -= z.hazard
         if not po.enabled:
             return
         idx, gap = m.event_idx, m.event_gap
         p = prov[idx]
-        paid = self._paid(idx, p)
-        quiet = self.base_gap[p] - self.expectation[idx]
+        paid = self._paid(z, idx, p)
+        quiet = self.base_gap[p] - z.expectation[idx]
         value = rules.perceived_value(ref, gap, s.response.value_per_gap)
         pressure = rules.invoice_pressure(paid, value, 1.0, ref, po.invoice_weight) - rules.invoice_pressure(
             paid, rules.perceived_value(ref, quiet, s.response.value_per_gap), 1.0, ref, po.invoice_weight)
-        clock[idx] -= self.wsens[idx] * pressure  # price pressures are linear in the sensitivity
+        clock[idx] -= z.wsens[idx] * pressure  # price pressures are linear in the sensitivity
         if off.enabled:
             idx = m.offer_idx[~m.relevant]
-            clock[idx] -= self.weight[idx] * np.float32(off.spam_hazard)
+            clock[idx] -= z.weight[idx] * np.float32(off.spam_hazard)
         idx = m.contact_idx[m.disloyal]
-        clock[idx] -= self.weight[idx] * np.float32(svc.disloyal_hazard)
+        clock[idx] -= z.weight[idx] * np.float32(svc.disloyal_hazard)
 
-    def _ladder(self, m: Month) -> tuple[np.ndarray, np.ndarray]:
+    def _ladder(self, z: Shard, m: Month) -> tuple[np.ndarray, np.ndarray]:
         """u[17]: below the stage's promotion chance (for the unharmed) or the demotion chance (for the bad)."""
         ladder = self.spec.ladder
         if not ladder.enabled:
             return EMPTY, np.zeros(0, np.int8)
         rates = np.array([ladder.promote_chosen, ladder.promote_rechosen, 0.0])
-        idx, u = below(self.rng, float(rates.max()), self.population_size)
-        keep = m.active[idx] & ~m.bad[idx] & (u < rates[self.stage[idx]])
+        idx, u = below(z.rng, float(rates.max()), z.n)
+        keep = m.active[idx] & ~m.bad[idx] & (u < rates[z.stage[idx]])
         bad_idx = m.bad_idx
         idx = np.concatenate([idx[keep], bad_idx])
-        u = np.concatenate([u[keep], self.rng.random(len(bad_idx))])
-        new = rules.stage_after(self.stage[idx], u, m.confirmed[idx], m.bad[idx], ladder.promote_chosen,
+        u = np.concatenate([u[keep], z.rng.random(len(bad_idx))])
+        new = rules.stage_after(z.stage[idx], u, m.confirmed[idx], m.bad[idx], ladder.promote_chosen,
                                 ladder.promote_rechosen, ladder.demote_on_bad)
-        changed = new != self.stage[idx]
+        changed = new != z.stage[idx]
         return idx[changed], new[changed]
 
-    def _looking_around(self, m: Month) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _looking_around(self, z: Shard, m: Month) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Customers looking around: retention (u[18]), calming down (u[25]) or leaving (u[19])."""
         s, lv, nprov = self.spec, self.lever, self.providers
         po, rw = s.phase_out, s.rewards
         if not po.enabled:
             return EMPTY, np.zeros(0, bool), np.zeros(0, bool)
-        idx = np.flatnonzero(self.looking)
-        p = self.provider[idx]
-        u = self.rng.random((3, len(idx)))
+        idx = np.flatnonzero(z.looking)
+        p = z.provider[idx]
+        u = z.rng.random((3, len(idx)))
         retention = rules.happens(u[0], lv["retention_offers"][p])
         stop = retention | (m.confirmed[idx] & ~m.bad[idx] & rules.happens(u[1], po.calm_down))
-        sens = self.sensitivity[idx] * self.sens_factor
-        advantage = (self._paid(idx, p) - self._ext(self.conditions.best_alternative)[p]) / s.market.reference_price \
-            * sens
-        leave = ~stop & self.window_open(self.tenure[idx]) & rules.happens(u[2], rules.leave_probability(
-            advantage, po.switch_rate, po.advantage_weight, rw.enabled & (self.binding_left[idx] > 0),
-            rw.enabled & self.bundled[idx], rw.binding_lock, rw.bundle_lock))
-        self.tally[T.retention_efforts] = _count(p[retention], nprov)
+        sens = z.sensitivity[idx] * self.sens_factor
+        best = self._ext(self.conditions.best_alternative)[p]
+        advantage = (self._paid(z, idx, p) - best) / s.market.reference_price * sens
+        leave = ~stop & self.window_open(z.tenure[idx]) & rules.happens(u[2], rules.leave_probability(
+            advantage, po.switch_rate, po.advantage_weight, rw.enabled & (z.binding_left[idx] > 0),
+            rw.enabled & z.bundled[idx], rw.binding_lock, rw.bundle_lock))
+        z.tally[T.retention_efforts] = _count(p[retention], nprov)
         return idx, stop, leave
 
-    def _life_events(self, leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _life_events(self, z: Shard, leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """u[20]: a life event makes the customer switch (below life churn) or exit (above it).
 
         Returns the switchers (looking customers who leave, and life events below life churn)
         and the exits; an exit wins over leaving.
         """
-        self.life_clock -= self.life_hazard
-        life = np.flatnonzero(self.life_clock < 0.0)
-        self.life_clock[life] = self.rng.standard_exponential(len(life), dtype=np.float32)
-        u = -np.expm1(-self.life_hazard[life]) * self.rng.random(len(life))
-        moves = u < self.life_churn[life]
-        taken = np.zeros(self.population_size, bool)
+        z.life_clock -= z.life_hazard
+        life = np.flatnonzero(z.life_clock < 0.0)
+        z.life_clock[life] = z.rng.standard_exponential(len(life), dtype=np.float32)
+        u = -np.expm1(-z.life_hazard[life]) * z.rng.random(len(life))
+        moves = u < z.life_churn[life]
+        taken = np.zeros(z.n, bool)
         taken[life] = True
         return np.concatenate([leavers[~taken[leavers]], life[moves]]), life[~moves]
 
@@ -589,12 +695,12 @@ class VectorChurnModel(ChurnModel):
         counts = np.bincount(rows * self.providers + about[hit], minlength=len(idx) * self.providers)
         return counts.reshape(len(idx), self.providers).astype(np.float32)
 
-    def _leaver_weights(self, idx: np.ndarray, heard: np.ndarray) -> np.ndarray:
+    def _leaver_weights(self, z: Shard, idx: np.ndarray, heard: np.ndarray) -> np.ndarray:
         wom, c = self.spec.word_of_mouth, self.conditions
         weights = np.repeat(c.choice[None, :], len(idx), axis=0)
         if wom.enabled:
             weights *= 1.0 + wom.referral_pull * heard
-        weights[np.arange(len(idx)), self.provider[idx]] = 0.0
+        weights[np.arange(len(idx)), z.provider[idx]] = 0.0
         return weights
 
     def _joiner_weights(self, heard: np.ndarray) -> np.ndarray:
@@ -604,13 +710,13 @@ class VectorChurnModel(ChurnModel):
             weights += s.word_of_mouth.referral_strength * heard
         return weights
 
-    def _choose(self, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    def _choose(self, z: Shard, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """u[21] (a leaver) or u[16] (a prospect signing up) picks the provider."""
-        return rules.pick(weights, self.rng.random(len(idx))).astype(np.intp)
+        return rules.pick(weights, z.rng.random(len(idx))).astype(np.intp)
 
-    def _tellers(self, m: Month) -> list[tuple[np.ndarray, np.ndarray, float, T]]:
+    def _tellers(self, z: Shard, m: Month) -> list[tuple[np.ndarray, np.ndarray, float, T]]:
         """u[16] below tell_bad (bad news) or, failing that, below tell_good (good news); u[15] for ambassadors."""
-        wom, rng, n = self.spec.word_of_mouth, self.rng, self.population_size
+        wom, rng, n = self.spec.word_of_mouth, z.rng, z.n
         if not wom.enabled:
             return []
         good = m.confirmed & m.pleased
@@ -624,135 +730,137 @@ class VectorChurnModel(ChurnModel):
         tells[bad_idx[~tells_bad & good[bad_idx] & rules.happens(u, wom.tell_good)]] = True
         rates = np.asarray(wom.recommend_by_stage) * wom.ambassador_rate
         idx, u = below(rng, float(rates.max()), n)
-        tells[idx[m.active[idx] & (u < rates[self.stage[idx]])]] = True
+        tells[idx[m.active[idx] & (u < rates[z.stage[idx]])]] = True
         tells[bad_idx[tells_bad]] = False
         bad_tellers, good_tellers = bad_idx[tells_bad], np.flatnonzero(tells)
-        return [(bad_tellers, self.provider[bad_tellers], wom.reach_bad, T.wom_bad),
-                (good_tellers, self.provider[good_tellers], wom.reach_good, T.wom_good)]
+        return [(bad_tellers, z.provider[bad_tellers], wom.reach_bad, T.wom_bad),
+                (good_tellers, z.provider[good_tellers], wom.reach_good, T.wom_good)]
 
     # ------------------------------------------------------------------ apply
-    def _apply(self, m: Month, started: np.ndarray, next_stage_idx: np.ndarray, next_stage: np.ndarray,
-               stopped: np.ndarray, switch_idx: np.ndarray, switch_to: np.ndarray, exit_idx: np.ndarray,
-               joining: np.ndarray, join_to: np.ndarray) -> None:
-        s, tally, nprov, prov = self.spec, self.tally, self.providers, self.provider
+    def _apply(self, z: Shard, plan: Plan, switch_to: np.ndarray, join_to: np.ndarray) -> None:
+        s, tally, nprov, prov = self.spec, z.tally, self.providers, z.provider
+        m, started, stopped, switch_idx, exit_idx, joining = (
+            plan.m, plan.started, plan.stopped, plan.switch_idx, plan.exit_idx, plan.joining)
         tally[T.exited] = _count(prov[exit_idx], nprov)
         tally[T.switched_out] = _count(prov[switch_idx], nprov)
         tally[T.churned] = tally[T.exited] + tally[T.switched_out]
         tally[T.entered] = _count(join_to, nprov)
         tally[T.acquired] = _count(switch_to, nprov) + tally[T.entered]
-        moved = np.zeros(self.population_size, bool)
+        moved = np.zeros(z.n, bool)
         moved[switch_idx] = True
         moved[exit_idx] = True
-        self._leave(np.concatenate([switch_idx, exit_idx]))
+        self._leave(z, np.concatenate([switch_idx, exit_idx]))
         started, stopped = started[~moved[started]], stopped[~moved[stopped]]
-        self.stocks.looking += _count(prov[started], nprov) - _count(prov[stopped], nprov)
-        self.looking[started] = True
-        self.looking[stopped] = False
-        idx, new = next_stage_idx[~moved[next_stage_idx]], next_stage[~moved[next_stage_idx]]
+        z.stocks.looking += _count(prov[started], nprov) - _count(prov[stopped], nprov)
+        z.looking[started] = True
+        z.looking[stopped] = False
+        stays = ~moved[plan.next_stage_idx]
+        idx, new = plan.next_stage_idx[stays], plan.next_stage[stays]
         p = prov[idx].astype(np.intp)
-        self.stocks.stage += _count2(p, new, (nprov, 3)) - _count2(p, self.stage[idx], (nprov, 3))
-        self.stage[idx] = new
-        self.tenure += m.active
-        self.hazard[started] = self.weight[started] = self.wsens[started] = 0.0  # looking: no hazard to run
-        dirty = [stopped, idx, self._reclass_by_tenure(moved)]  # a new stage: new resistance
+        z.stocks.stage += _count2(p, new, (nprov, 3)) - _count2(p, z.stage[idx], (nprov, 3))
+        z.stage[idx] = new
+        z.tenure += m.active
+        z.hazard[started] = z.weight[started] = z.wsens[started] = 0.0  # looking: no hazard to run
+        dirty = [stopped, idx, self._reclass_by_tenure(z, moved)]  # a new stage: new resistance
         if s.rewards.enabled and self.table.binding_uptake.any():  # no uptake, no binding ever
-            dirty.append(self._bindings(moved))
-        dirty.append(self._push_digital(m, moved))
+            dirty.append(self._bindings(z, moved))
+        dirty.append(self._push_digital(z, m, moved))
         prov[exit_idx] = PROSPECT
-        self.life_hazard[exit_idx] = 0.0
+        z.life_hazard[exit_idx] = 0.0
         movers = np.concatenate([switch_idx, joining])
-        self._join(movers, np.concatenate([switch_to, join_to]))
-        self._refresh_gap(np.concatenate([exit_idx, movers]))
+        self._join(z, movers, np.concatenate([switch_to, join_to]))
+        self._refresh_gap(z, np.concatenate([exit_idx, movers]))
         dirty += [exit_idx, movers]
-        self._refresh(np.concatenate(dirty))
+        self._refresh(z, np.concatenate(dirty))
 
-    def _leave(self, idx: np.ndarray) -> None:
+    def _leave(self, z: Shard, idx: np.ndarray) -> None:
         """Take switchers and exits out of their provider's head counts and clear their state."""
-        st, nprov = self.stocks, self.providers
-        p = self.provider[idx].astype(np.intp)
+        st, nprov = z.stocks, self.providers
+        p = z.provider[idx].astype(np.intp)
         st.customers -= _count(p, nprov)
-        st.stage -= _count2(p, self.stage[idx], (nprov, 3))
-        st.price_class -= _count2(p, self.price_class[idx], (nprov, CLASSES))
-        st.looking -= _count(p[self.looking[idx]], nprov)
-        st.retained -= _count(p[self.stayed[idx]], nprov)
-        st.paper -= _count(p[self.channel[idx] == PAPER], nprov)
-        self.stage[idx] = 0
-        self.looking[idx] = False
-        self.stayed[idx] = False
-        self.binding_left[idx] = 0
-        self.bundled[idx] = False
+        st.stage -= _count2(p, z.stage[idx], (nprov, 3))
+        st.price_class -= _count2(p, z.price_class[idx], (nprov, CLASSES))
+        st.looking -= _count(p[z.looking[idx]], nprov)
+        st.retained -= _count(p[z.stayed[idx]], nprov)
+        st.paper -= _count(p[z.channel[idx] == PAPER], nprov)
+        z.stage[idx] = 0
+        z.looking[idx] = False
+        z.stayed[idx] = False
+        z.binding_left[idx] = 0
+        z.bundled[idx] = False
 
-    def _reclass(self, idx: np.ndarray) -> np.ndarray:
-        p = self.provider[idx].astype(np.intp)
+    def _reclass(self, z: Shard, idx: np.ndarray) -> np.ndarray:
+        p = z.provider[idx].astype(np.intp)
         shape = (self.providers, CLASSES)
-        self.stocks.price_class -= _count2(p, self.price_class[idx], shape)
-        self.price_class[idx] = self._classify(idx)
-        self.stocks.price_class += _count2(p, self.price_class[idx], shape)
+        z.stocks.price_class -= _count2(p, z.price_class[idx], shape)
+        z.price_class[idx] = self._classify(z, idx)
+        z.stocks.price_class += _count2(p, z.price_class[idx], shape)
         return idx
 
-    def _reclass_by_tenure(self, moved: np.ndarray) -> np.ndarray:
+    def _reclass_by_tenure(self, z: Shard, moved: np.ndarray) -> np.ndarray:
         """Stayers whose tenure just reached the tenure-bonus or promo threshold change price class."""
         s, tb = self.spec, self.table
         found = []
         if s.rewards.enabled and (tb.tenure_bonus > 0).any():
-            found.append(np.flatnonzero(self.tenure == s.rewards.tenure_bonus_after))
+            found.append(np.flatnonzero(z.tenure == s.rewards.tenure_bonus_after))
         for months in np.unique(tb.promo_months[tb.promo_discount > 0]):
-            found.append(np.flatnonzero(self.tenure == months))
+            found.append(np.flatnonzero(z.tenure == months))
         if not found:
             return EMPTY
         idx = np.concatenate(found)
-        return self._reclass(idx[(self.provider[idx] >= 0) & ~moved[idx]])
+        return self._reclass(z, idx[(z.provider[idx] >= 0) & ~moved[idx]])
 
-    def _bindings(self, moved: np.ndarray) -> np.ndarray:
+    def _bindings(self, z: Shard, moved: np.ndarray) -> np.ndarray:
         """Binding contracts run down; at expiry a stayer renews with the provider's uptake chance (u[22])."""
-        bound = self.binding_left > 0
-        self.binding_left -= bound
-        idx = np.flatnonzero(bound & (self.binding_left == 0) & ~moved)
-        p = self.provider[idx]
-        renew = rules.happens(self.rng.random(len(idx)), self.lever["binding_uptake"][p])
-        self.binding_left[idx[renew]] = self.lever["binding_months"][p[renew]]
-        return self._reclass(idx[~renew])
+        bound = z.binding_left > 0
+        z.binding_left -= bound
+        idx = np.flatnonzero(bound & (z.binding_left == 0) & ~moved)
+        p = z.provider[idx]
+        renew = rules.happens(z.rng.random(len(idx)), self.lever["binding_uptake"][p])
+        z.binding_left[idx[renew]] = self.lever["binding_months"][p[renew]]
+        return self._reclass(z, idx[~renew])
 
-    def _push_digital(self, m: Month, moved: np.ndarray) -> np.ndarray:
+    def _push_digital(self, z: Shard, m: Month, moved: np.ndarray) -> np.ndarray:
         """u[24]: a stayer paying by paper is moved to e-invoice with the provider's push rate."""
         push = self.lever["digital_push"]
-        idx, u = below(self.rng, float(push.max()), self.population_size)
-        p = self.provider[idx]
-        keep = m.active[idx] & ~moved[idx] & (self.channel[idx] == PAPER) & (u < push[p])
+        idx, u = below(z.rng, float(push.max()), z.n)
+        p = z.provider[idx]
+        keep = m.active[idx] & ~moved[idx] & (z.channel[idx] == PAPER) & (u < push[p])
         idx = idx[keep]
-        self.channel[idx] = E_INVOICE
-        self.stocks.paper -= _count(p[keep].astype(np.intp), self.providers)
+        z.channel[idx] = E_INVOICE
+        z.stocks.paper -= _count(p[keep].astype(np.intp), self.providers)
         return idx
 
-    def _join(self, idx: np.ndarray, to: np.ndarray) -> None:
+    def _join(self, z: Shard, idx: np.ndarray, to: np.ndarray) -> None:
         """New customers of a provider: chosen, not looking, tenure 0, maybe bound (u[22]) or bundled (u[23])."""
-        st, nprov, lv = self.stocks, self.providers, self.lever
-        self.provider[idx] = to
-        self.stage[idx] = 0
-        self.looking[idx] = False
-        self.tenure[idx] = 0
-        self.stayed[idx] = False
+        st, nprov, lv = z.stocks, self.providers, self.lever
+        z.provider[idx] = to
+        z.stage[idx] = 0
+        z.looking[idx] = False
+        z.tenure[idx] = 0
+        z.stayed[idx] = False
         if self.spec.rewards.enabled:
-            u = self.rng.random((2, len(idx)))
+            u = z.rng.random((2, len(idx)))
             bound = rules.happens(u[0], lv["binding_uptake"][to])
-            self.binding_left[idx] = np.where(bound, lv["binding_months"][to], 0)
-            self.bundled[idx] = rules.happens(u[1], lv["bundle_share"][to])
-        self.price_class[idx] = self._classify(idx)
-        self.life_hazard[idx] = self._life_hazard(idx)
-        st.price_class += _count2(to, self.price_class[idx], (nprov, CLASSES))
+            z.binding_left[idx] = np.where(bound, lv["binding_months"][to], 0)
+            z.bundled[idx] = rules.happens(u[1], lv["bundle_share"][to])
+        z.price_class[idx] = self._classify(z, idx)
+        z.life_hazard[idx] = self._life_hazard(z, idx)
+        st.price_class += _count2(to, z.price_class[idx], (nprov, CLASSES))
         st.customers += _count(to, nprov)
         st.stage[:, 0] += _count(to, nprov)
-        st.paper += _count(to[self.channel[idx] == PAPER], nprov)
+        st.paper += _count(to[z.channel[idx] == PAPER], nprov)
 
-    def _deliver(self, tellers: np.ndarray, q: np.ndarray, reach: float, kind: T) -> None:
+    def _deliver(self, z: Shard, tellers: np.ndarray, q: np.ndarray, reach: float, kind: T) -> Message:
         """Each teller tells Poisson(reach) random acquaintances (with replacement) about its provider.
 
-        The hazard a message adds to its recipient's next month (bad news about the
-        recipient's own provider, good news about another, a referral to a prospect) is
-        charged now to the recipient's clock, using the recipient's state after this month;
-        good messages are also kept for next month's choices (``_heard_good``).
+        Returns the recipients, the hazard each message adds to its recipient's next month
+        (bad news about the recipient's own provider, good news about another, a referral to
+        a prospect), to be charged now to the recipient's clock from the recipient's state
+        after this month, and for good news what it was about, kept for next month's
+        choices (``_heard_good``). ``tellers`` are indices into the whole population.
         """
-        s, rng, nprov, csr = self.spec, self.rng, self.providers, self.csr
+        s, rng, nprov, csr = self.spec, z.rng, self.providers, self.csr
         wom = s.word_of_mouth
         counts = poisson_counts(rng, reach, len(tellers))
         if csr is not None:
@@ -764,17 +872,16 @@ class VectorChurnModel(ChurnModel):
         else:
             heard = rng.integers(0, self.population_size, int(counts.sum()))
         qpi = q.astype(np.intp)
-        self.tally[kind] = _count(qpi, nprov)
-        self.tally[T.wom_bad_reached if kind == T.wom_bad else T.wom_good_reached] = _count(qpi, nprov, counts)
+        z.tally[kind] = _count(qpi, nprov)
+        z.tally[T.wom_bad_reached if kind == T.wom_bad else T.wom_good_reached] = _count(qpi, nprov, counts)
         about = np.repeat(q, counts)
         own = self.provider[heard]
         charge = self.weight[heard]  # 0 for prospects and customers looking around
         if kind == T.wom_bad:
             charge *= np.float32(wom.weight_bad)
             charge *= about == own
-        else:
-            charge *= np.float32(wom.weight_good)
-            charge *= about != own
-            charge += np.float32(wom.referral_strength) * (own < 0)  # a prospect's weight is 0
-            self.good_news = heard, about
-        np.subtract.at(self.clock, heard, charge)
+            return heard, charge, None
+        charge *= np.float32(wom.weight_good)
+        charge *= about != own
+        charge += np.float32(wom.referral_strength) * (own < 0)  # a prospect's weight is 0
+        return heard, charge, about

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import sparse, stats
 
-from churnsim import metrics, network, rules
+from churnsim import metrics, network, rules, vector
 from churnsim.engines import AUTO_AGENT_LIMIT, create_model, engine_class
 from churnsim.metrics import T
 from churnsim.scenario import load
@@ -19,15 +19,24 @@ EVERY_PATH = ("A=price-rise-notice", "B=price-rise-no-notice", "B=digital-paymen
 
 
 def vector_model(customers: int = 3000, months: int = 18, sets: tuple[str, ...] = OPEN_MARKET,
-                 strategies: tuple[str, ...] = EVERY_PATH, seed: int = 7) -> VectorChurnModel:
+                 strategies: tuple[str, ...] = EVERY_PATH, seed: int = 7, threads: int = 1) -> VectorChurnModel:
     spec = load("electricity", sets=sets, strategies=strategies, customers=customers, months=months).scenario
-    model = create_model(spec, rng=seed, engine="vector")
+    model = create_model(spec, rng=seed, engine="vector", threads=threads)
     assert isinstance(model, VectorChurnModel)
     return model
 
 
-def test_customers_conserved_and_head_counts_match_a_recount_every_month() -> None:
+@pytest.fixture(params=[1, 3], ids=["one shard", "three shards"])
+def shards(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Run the test on one shard, and again with the population cut into three (as a large one would be)."""
+    if request.param > 1:
+        monkeypatch.setattr(vector, "SHARD", 1000)
+    return request.param
+
+
+def test_customers_conserved_and_head_counts_match_a_recount_every_month(shards: int) -> None:
     model = vector_model()
+    assert len(model.shards) == shards
     n = model.population_size
     for _ in range(model.spec.market.months):
         model.step()
@@ -48,24 +57,27 @@ def test_customers_conserved_and_head_counts_match_a_recount_every_month() -> No
     assert flows["entered"].sum() > 0 and flows["exited"].sum() > 0
 
 
-def test_cached_quiet_month_state_equals_a_fresh_computation() -> None:
+def test_cached_quiet_month_state_equals_a_fresh_computation(shards: int) -> None:
     """The engine recomputes cached hazards only for customers whose state changed: none may be missed."""
-    model = vector_model(customers=2000, months=16)
-    n = model.population_size
+    model = vector_model(customers=2400, months=16)
+    assert len(model.shards) == shards
     for _ in range(model.spec.market.months):
         model.step()
         cached = {name: getattr(model, name).copy() for name in ("hazard", "weight", "wsens", "conf", "pleased")}
         inside = model.provider >= 0  # a prospect's price class is never read
-        np.testing.assert_array_equal(model.price_class[inside], model._classify(slice(None))[inside])
-        for start in range(0, n, CHUNK):
-            model._refresh(slice(start, start + CHUNK))
-            model._refresh_gap(slice(start, start + CHUNK))
+        fresh = np.concatenate([model._classify(z, slice(None)) for z in model.shards])
+        np.testing.assert_array_equal(model.price_class[inside], fresh[inside])
+        for z in model.shards:
+            for start in range(0, z.n, CHUNK):
+                model._refresh(z, slice(start, start + CHUNK))
+                model._refresh_gap(z, slice(start, start + CHUNK))
         for name, values in cached.items():
             np.testing.assert_array_equal(getattr(model, name), values, err_msg=name)
 
 
-def test_good_news_heard_matches_the_reach_tallies_for_any_set_of_customers() -> None:
+def test_good_news_heard_matches_the_reach_tallies_for_any_set_of_customers(shards: int) -> None:
     model = vector_model(customers=2000, months=3)
+    assert len(model.shards) == min(shards, 2)
     n, rng = model.population_size, np.random.default_rng(3)
     for _ in range(3):
         model.step()
@@ -87,6 +99,60 @@ def test_same_seed_same_run_and_different_seed_differs() -> None:
     assert first[0].equals(again[0]) and not first[0].equals(other[0])
     for a, b in zip(first[1:], again[1:], strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_outputs_do_not_depend_on_the_thread_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards are fixed by the population size and draw from their own streams: threads only change the timing."""
+    monkeypatch.setattr(vector, "SHARD", 700)
+
+    def run(threads: int) -> tuple[object, ...]:
+        model = vector_model(customers=3000, months=12, threads=threads)
+        assert len({id(z.rng) for z in model.shards}) == len(model.shards) == 5
+        for _ in range(12):
+            model.step()
+        return model.timeseries, *model.state_columns(), model.clock, model.life_clock
+
+    one, two, four = run(1), run(2), run(4)
+    assert one[0].equals(two[0]) and one[0].equals(four[0])
+    for a, b, c in zip(one[1:], two[1:], four[1:], strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+
+
+def test_each_shards_messages_go_to_its_tellers_acquaintances(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shard's tellers are its own customers: indices into the whole population are its offset on."""
+    monkeypatch.setattr(vector, "SHARD", 1000)
+    model = vector_model(customers=3000, months=1)
+    model.step()
+    assert model.csr is not None
+    indptr, indices = model.csr.indptr, model.csr.indices
+    for z in model.shards:
+        told = np.flatnonzero(z.provider >= 0)[::20]
+        acquaintances = np.concatenate([indices[indptr[i]:indptr[i + 1]] for i in told + z.lo])
+        for kind in (T.wom_bad, T.wom_good):
+            (recipients, _, _), = model._tell(z, [(told, z.provider[told], 3.0, kind)])
+            assert len(recipients) > 2 * len(told) and np.isin(recipients, acquaintances).all()
+
+
+def test_choosers_of_every_shard_read_their_own_good_news(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The customers whose heard news is read are exactly those who joined a provider that month."""
+    monkeypatch.setattr(vector, "SHARD", 1000)
+    model = vector_model(customers=3000, months=6)
+    asked: list[np.ndarray] = []
+    heard_good = model._heard_good
+    monkeypatch.setattr(model, "_heard_good", lambda idx: asked.append(idx) or heard_good(idx))
+    for _ in range(6):
+        model.step()
+        joined = np.flatnonzero((model.tenure == 0) & (model.provider >= 0))
+        assert len(joined) > 0
+        np.testing.assert_array_equal(np.sort(asked.pop()), joined)
+
+
+def test_threads_must_be_a_positive_whole_number() -> None:
+    spec = load("electricity", customers=100, months=1).scenario
+    for bad in (0, -2, 1.5):
+        with pytest.raises(ValueError, match=rf"threads {bad!r}: allowed: a whole number of at least 1"):
+            create_model(spec, rng=1, engine="vector", threads=bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("mechanism", ["ladder", "phase_out", "service", "word_of_mouth", "payment", "offers",
