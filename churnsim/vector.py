@@ -32,6 +32,13 @@ engine's distribution, not its random stream. Five exact devices make it fast:
 
 Head counts per provider are kept up to date from each month's moves rather than
 recounted, so recording a month costs next to nothing.
+
+A population of more than ``SHARD`` customers is cut into equal shards, each with its own
+random stream spawned from the model's. The rules touch a shard's own customers only, so
+the shards' months run side by side on threads (numpy lets go of the interpreter lock in
+its loops); what crosses shards, the good news a chooser heard and the messages charged to
+recipients' clocks, is handled between the phases in shard order. The shards follow from
+the population size alone, so the outputs are the same for any number of threads.
 """
 
 from __future__ import annotations
@@ -61,6 +68,7 @@ TWO32 = 2.0**32
 EMPTY = np.empty(0, np.int64)
 
 Message = tuple[np.ndarray, np.ndarray, np.ndarray | None]  # recipients, the hazard charged to each, good news: about
+Tellers = list[tuple[np.ndarray, np.ndarray, float, T]]  # per kind of news: tellers, their providers, reach, tally row
 
 
 def threshold(probability: np.ndarray | float) -> np.ndarray:
@@ -518,7 +526,7 @@ class VectorChurnModel(ChurnModel):
         switch_idx, exit_idx = self._life_events(z, looking_idx[leave])
         return Plan(m, started, next_stage_idx, next_stage, looking_idx[stop], switch_idx, exit_idx, joining)
 
-    def _change(self, z: Shard, plan: Plan, heard: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float, T]]:
+    def _change(self, z: Shard, plan: Plan, heard: np.ndarray) -> Tellers:
         """Leavers and joiners choose, tellers are found, and the month's changes apply; returns the tellers."""
         switched = len(plan.switch_idx)
         switch_to = self._choose(z, plan.switch_idx, self._leaver_weights(z, plan.switch_idx, heard[:switched]))
@@ -527,7 +535,8 @@ class VectorChurnModel(ChurnModel):
         self._apply(z, plan, switch_to, join_to)
         return tellers
 
-    def _tell(self, z: Shard, tellers: list[tuple[np.ndarray, np.ndarray, float, T]]) -> list[Message]:
+    def _tell(self, z: Shard, tellers: Tellers) -> list[Message]:
+        """The shard's tellers' messages, bad news first."""
         return [self._deliver(z, told + z.lo, about, reach, kind) for told, about, reach, kind in tellers]
 
     def _sense(self, z: Shard) -> Month:
@@ -714,7 +723,7 @@ class VectorChurnModel(ChurnModel):
         """u[21] (a leaver) or u[16] (a prospect signing up) picks the provider."""
         return rules.pick(weights, z.rng.random(len(idx))).astype(np.intp)
 
-    def _tellers(self, z: Shard, m: Month) -> list[tuple[np.ndarray, np.ndarray, float, T]]:
+    def _tellers(self, z: Shard, m: Month) -> Tellers:
         """u[16] below tell_bad (bad news) or, failing that, below tell_good (good news); u[15] for ambassadors."""
         wom, rng, n = self.spec.word_of_mouth, z.rng, z.n
         if not wom.enabled:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from churnsim import vector
 from churnsim.cli import cli
 
 
@@ -48,6 +49,16 @@ def test_run_options_reach_the_model(tmp_path):
     assert not (out / "plots").exists()
 
 
+def test_threads_change_nothing_in_the_outputs(tmp_path, monkeypatch):
+    monkeypatch.setattr(vector, "SHARD", 1000)  # as a population over half a million is cut: here into three
+    for threads in ("1", "3"):
+        result = invoke("run", "--customers", "3000", "--months", "6", "--engine", "vector", "--threads", threads,
+                        "--out", str(tmp_path / threads), "--no-plots")
+        assert result.exit_code == 0, result.output
+    for name in ("timeseries.csv", "summary.json"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "3" / name).read_bytes()
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["run", "nowhere.toml"], "no such file or built-in scenario"),
     (["run", "--set", "market.customers=0"], "market.customers = 0"),
@@ -55,6 +66,7 @@ def test_run_options_reach_the_model(tmp_path):
     (["run", "--strategy", "A=teleport"], "unknown strategy 'teleport'"),
     (["run", "--months", "0"], "Invalid value for '--months'"),
     (["run", "--engine", "quantum"], "Invalid value for '--engine'"),
+    (["run", "--threads", "0"], "Invalid value for '--threads'"),
     (["run", "--frobnicate"], "No such option"),
     (["validate", "missing.toml"], "no such file"),
 ])
