@@ -67,7 +67,7 @@ SHARD = 1 << 19  # customers per shard at most: a larger population is cut into 
 TWO32 = 2.0**32
 EMPTY = np.empty(0, np.int64)
 
-Message = tuple[np.ndarray, np.ndarray, np.ndarray | None]  # recipients, the hazard charged to each, good news: about
+Message = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]  # charged, charges, good news
 Tellers = list[tuple[np.ndarray, np.ndarray, float, T]]  # per kind of news: tellers, their providers, reach, tally row
 
 
@@ -474,10 +474,10 @@ class VectorChurnModel(ChurnModel):
 
     # ------------------------------------------------------------------ the month
     def month(self) -> None:
-        """The shards' month in three phases, side by side when there are threads to spare.
+        """The shards' month in two phases, side by side when there are threads to spare.
 
-        Between the phases come what crosses shards: leavers and joiners read last month's
-        good news, and this month's messages are charged to their recipients' clocks.
+        Word of mouth crosses shards: each month's messages are found once every shard's
+        changes have applied, and charged to their recipients' clocks in shard order.
         """
         c, tally = self.conditions, self.tally
         reprice = self._prices(c)
@@ -491,16 +491,13 @@ class VectorChurnModel(ChurnModel):
             z.tally = metrics.new_tally(self.providers)
         workers = min(self.threads, len(self.shards))
         with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
-            plans = list(self._each(pool, functools.partial(self._decide, reprice=reprice)))
-            choosers = [plan.choosers + z.lo for z, plan in zip(self.shards, plans, strict=True)]
-            heard = np.split(self._heard_good(np.concatenate(choosers)), np.cumsum([len(i) for i in choosers])[:-1])
-            tellers = list(self._each(pool, self._change, plans, heard))
+            tellers = list(self._each(pool, functools.partial(self._shard_month, reprice=reprice)))
             good = []
             for messages in self._each(pool, self._tell, tellers):  # a shard's, charged while later ones run
-                for recipients, charge, about in messages:
+                for recipients, charge, news in messages:
                     np.subtract.at(self.clock, recipients, charge)
-                    if about is not None:
-                        good.append((recipients, about))
+                    if news is not None:
+                        good.append(news)
         if good:
             self.good_news = tuple(np.concatenate(column) for column in zip(*good, strict=True))
         for z in self.shards:
@@ -509,6 +506,11 @@ class VectorChurnModel(ChurnModel):
     def _each[R](self, pool: Executor | None, step: Callable[..., R], *per_shard: list) -> Iterator[R]:
         """step(shard, *its share of per_shard) for every shard, the results in shard order as they come."""
         return (pool or builtins).map(step, self.shards, *per_shard)
+
+    def _shard_month(self, z: Shard, reprice: bool) -> Tellers:
+        """A shard's month up to word of mouth; returns its tellers."""
+        plan = self._decide(z, reprice)
+        return self._change(z, plan, self._heard_good(plan.choosers + z.lo))
 
     def _decide(self, z: Shard, reprice: bool) -> Plan:
         """Sense, then the month's decisions on the shard's state as it stood: nothing changes yet but the clocks."""
@@ -693,14 +695,19 @@ class VectorChurnModel(ChurnModel):
         """(len(idx), P): good messages each of ``idx`` (distinct customers) heard last month, by provider.
 
         Only the few customers choosing a provider read them, so last month's messages are
-        kept as a list and counted for those customers alone.
+        kept as a list and counted for those customers alone. Shards ask side by side: the
+        marks of another shard's customers may show among the hits, and are dropped.
         """
+        if not len(idx):
+            return np.zeros((0, self.providers), np.float32)
         heard, about = self.good_news
         self.mark[idx] = True
         hit = np.flatnonzero(self.mark[heard])
         self.mark[idx] = False
         order = np.argsort(idx)
-        rows = order[np.searchsorted(idx, heard[hit], sorter=order)]
+        rows = order[np.minimum(np.searchsorted(idx, heard[hit], sorter=order), len(idx) - 1)]
+        mine = idx[rows] == heard[hit]
+        rows, hit = rows[mine], hit[mine]
         counts = np.bincount(rows * self.providers + about[hit], minlength=len(idx) * self.providers)
         return counts.reshape(len(idx), self.providers).astype(np.float32)
 
@@ -863,10 +870,10 @@ class VectorChurnModel(ChurnModel):
     def _deliver(self, z: Shard, tellers: np.ndarray, q: np.ndarray, reach: float, kind: T) -> Message:
         """Each teller tells Poisson(reach) random acquaintances (with replacement) about its provider.
 
-        Returns the recipients, the hazard each message adds to its recipient's next month
+        Returns the recipients a message charges and the hazard it adds to their next month
         (bad news about the recipient's own provider, good news about another, a referral to
-        a prospect), to be charged now to the recipient's clock from the recipient's state
-        after this month, and for good news what it was about, kept for next month's
+        a prospect), to be charged now to their clocks from their state after this month,
+        and for good news every message's recipient and subject, kept for next month's
         choices (``_heard_good``). ``tellers`` are indices into the whole population.
         """
         s, rng, nprov, csr = self.spec, z.rng, self.providers, self.csr
@@ -889,8 +896,9 @@ class VectorChurnModel(ChurnModel):
         if kind == T.wom_bad:
             charge *= np.float32(wom.weight_bad)
             charge *= about == own
-            return heard, charge, None
-        charge *= np.float32(wom.weight_good)
-        charge *= about != own
-        charge += np.float32(wom.referral_strength) * (own < 0)  # a prospect's weight is 0
-        return heard, charge, about
+        else:
+            charge *= np.float32(wom.weight_good)
+            charge *= about != own
+            charge += np.float32(wom.referral_strength) * (own < 0)  # a prospect's weight is 0
+        charged = np.flatnonzero(charge)  # most messages charge nothing: less to do on one thread
+        return heard[charged], charge[charged], None if kind == T.wom_bad else (heard, about)

@@ -86,6 +86,11 @@ def test_good_news_heard_matches_the_reach_tallies_for_any_set_of_customers(shar
         assert everyone.sum() > 0 and not model.mark.any()
         some = rng.choice(n, 300, replace=False)
         np.testing.assert_array_equal(model._heard_good(some), everyone[some])
+        others = np.setdiff1d(np.arange(n), some)[::3]
+        model.mark[others] = True  # as another shard's choosers, marked at the same moment
+        np.testing.assert_array_equal(model._heard_good(some), everyone[some])
+        model.mark[others] = False
+        assert model._heard_good(some[:0]).shape == (0, model.providers)
 
 
 def test_same_seed_same_run_and_different_seed_differs() -> None:
@@ -129,9 +134,10 @@ def test_each_shards_messages_go_to_its_tellers_acquaintances(monkeypatch: pytes
     for z in model.shards:
         told = np.flatnonzero(z.provider >= 0)[::20]
         acquaintances = np.concatenate([indices[indptr[i]:indptr[i + 1]] for i in told + z.lo])
-        for kind in (T.wom_bad, T.wom_good):
-            (recipients, _, _), = model._tell(z, [(told, z.provider[told], 3.0, kind)])
-            assert len(recipients) > 2 * len(told) and np.isin(recipients, acquaintances).all()
+        (bad, _, _), (charged, _, (good, _)) = model._tell(
+            z, [(told, z.provider[told], 3.0, T.wom_bad), (told, z.provider[told], 3.0, T.wom_good)])
+        assert len(good) > 2 * len(told) and len(bad) > 0 and len(charged) > 0
+        assert np.isin(np.concatenate([bad, charged, good]), acquaintances).all()
 
 
 def test_choosers_of_every_shard_read_their_own_good_news(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,8 +150,9 @@ def test_choosers_of_every_shard_read_their_own_good_news(monkeypatch: pytest.Mo
     for _ in range(6):
         model.step()
         joined = np.flatnonzero((model.tenure == 0) & (model.provider >= 0))
-        assert len(joined) > 0
-        np.testing.assert_array_equal(np.sort(asked.pop()), joined)
+        assert len(joined) > 0 and len(asked) == 3
+        np.testing.assert_array_equal(np.sort(np.concatenate(asked)), joined)
+        asked.clear()
 
 
 def test_threads_must_be_a_positive_whole_number() -> None:
