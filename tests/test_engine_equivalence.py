@@ -18,6 +18,8 @@ dropped, bad news charged to customers of the other providers) makes this fail.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -76,6 +78,12 @@ def ensemble(case: str, engine: str, seeds: range) -> dict[str, np.ndarray]:
     return {key: np.array([run[key] for run in runs]) for key in runs[0]}
 
 
+@functools.cache
+def reference(case: str) -> dict[str, np.ndarray]:
+    """The agent engine's ensemble of a case, run once for every comparison with it."""
+    return ensemble(case, "agents", range(SEEDS))
+
+
 def welch_p(a: np.ndarray, b: np.ndarray) -> float:
     """Two-sided Welch p-value; two constant samples agree exactly or not at all."""
     if a.std() == 0 and b.std() == 0:
@@ -96,7 +104,7 @@ def holm_rejected(pvalues: dict[str, float], level: float) -> list[str]:
 
 def engine_differences(case: str) -> tuple[list[str], dict[str, tuple[float, float, float]]]:
     """KPIs on which the engines differ at the module's level, and every KPI's means and p-value."""
-    agents = ensemble(case, "agents", range(SEEDS))
+    agents = reference(case)
     vector = ensemble(case, "vector", range(SEEDS, 2 * SEEDS))
     pvalues = {key: welch_p(agents[key], vector[key]) for key in agents}
     table = {key: (float(agents[key].mean()), float(vector[key].mean()), pvalues[key]) for key in agents}
