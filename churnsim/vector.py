@@ -228,13 +228,13 @@ class Shard:
     """
 
     __slots__ = (*COLUMNS, "lo", "n", "rng", "stocks", "tally")
+    stocks: Stocks  # counted at set-up, kept up to date by the shard's moves
+    tally: np.ndarray  # this month's events, summed into the model's when the month ends
 
     def __init__(self, model: VectorChurnModel, lo: int, hi: int, rng: np.random.Generator) -> None:
         for name in COLUMNS:
             setattr(self, name, getattr(model, name)[lo:hi])
         self.lo, self.n, self.rng = lo, hi - lo, rng
-        self.stocks: Stocks
-        self.tally: np.ndarray
 
 
 class VectorChurnModel(ChurnModel):
