@@ -363,8 +363,6 @@ class VectorChurnModel(ChurnModel):
     @property
     def stocks(self) -> Stocks:
         """The shards' head counts, summed."""
-        if len(self.shards) == 1:
-            return self.shards[0].stocks
         return Stocks(*(sum(getattr(z.stocks, f.name) for z in self.shards) for f in fields(Stocks)))
 
     # ------------------------------------------------------------------ cached quiet-month hazards
@@ -498,8 +496,8 @@ class VectorChurnModel(ChurnModel):
                     np.subtract.at(self.clock, recipients, charge)
                     if news is not None:
                         good.append(news)
-        if good:
-            self.good_news = tuple(np.concatenate(column) for column in zip(*good, strict=True))
+        if good:  # one shard's list is kept as it is: joining it would copy every message
+            self.good_news = good[0] if len(good) == 1 else tuple(np.concatenate(c) for c in zip(*good, strict=True))
         for z in self.shards:
             tally += z.tally
 
