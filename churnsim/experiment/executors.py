@@ -17,6 +17,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from churnsim.engines import available_cores
+
 WATCH_SECONDS = 1.0
 
 
@@ -60,7 +62,7 @@ def backend(workers: int | None = None, scheduler: str | None = None,
         with _dask(scheduler, dask_local) as found:
             yield found
         return
-    count = workers or os.cpu_count() or 1
+    count = workers or available_cores()
     pool = process_pool(count)
     try:
         yield Backend(pool, count, f"{count} local worker process{'es' if count > 1 else ''}")
