@@ -26,9 +26,11 @@ engine's distribution, not its random stream. Five exact devices make it fast:
   probability E[exp(-w X)]. Minus the log of that is a fixed hazard with the same chance of
   ringing, month after month, and it joins the cached hazard: no draw at all.
 * Word of mouth. A teller's recipients are offsets into its CSR row drawn with integer
-  arithmetic. The hazard each message adds to its recipient's next month is charged to
-  the recipient's clock at delivery, and the month's good messages are kept as a list:
-  only next month's choosers read theirs, so there is no inbox per customer.
+  arithmetic. The hazard a message adds to its recipient's next month depends on its
+  subject and on one byte of the recipient (provider and ladder weight), so it is read from
+  a small table and charged to the recipient's clock at delivery. The month's good
+  messages are kept as a list: only next month's choosers read theirs, so there is no
+  inbox per customer.
 
 Head counts per provider are kept up to date from each month's moves rather than
 recounted, so recording a month costs next to nothing.
@@ -64,6 +66,7 @@ DENSE_RATE = 0.2  # above this, one 32-bit draw per customer finds u < rate fast
 CHUNK = 1 << 18  # customers per block when every cached hazard is recomputed (bounds temporaries)
 CLASSES = 8  # price classes: bound | tenure bonus due << 1 | promo over << 2
 SHARD = 1 << 19  # customers per shard at most: a larger population is cut into shards that can run side by side
+UNPRESSED = 3  # a listener's weight class without ladder resistance (looking around, or a prospect)
 TWO32 = 2.0**32
 EMPTY = np.empty(0, np.int64)
 
@@ -217,7 +220,7 @@ class Plan:
 
 COLUMNS = ("provider", "stage", "looking", "tenure", "binding_left", "bundled", "channel", "sensitivity",
            "expectation", "tolerance", "prefers_human", "life_churn", "stayed", "clock", "life_hazard", "life_clock",
-           "price_class", "hazard", "weight", "wsens", "conf", "pleased")
+           "price_class", "hazard", "weight", "wsens", "conf", "pleased", "listener")
 
 
 class Shard:
@@ -283,6 +286,10 @@ class VectorChurnModel(ChurnModel):
         self.wsens = np.zeros(n, np.float32)  # weight x price sensitivity: hazard per unit of price pressure
         self.conf = np.zeros(n, np.uint32)  # threshold of u[10] in a quiet month
         self.pleased = np.zeros(n, bool)  # gap above zero in a quiet month
+        # what a message's charge depends on, in one byte: (provider + 1) * 4 + stage if pressured, else UNPRESSED
+        self.listener = np.zeros(n, np.uint8)
+        self.listeners = (nprov + 1) * 4
+        self.charge_of = self._charge_tables()
         self.shards = self._shards()
         for z in self.shards:
             inside = np.flatnonzero(z.provider >= 0)
@@ -292,8 +299,24 @@ class VectorChurnModel(ChurnModel):
             for start in range(0, z.n, CHUNK):
                 self._refresh_gap(z, slice(start, start + CHUNK))
         self._condition_key: tuple[bytes, ...] = ()
-        self.good_news = (EMPTY, np.zeros(0, np.int8))  # last month's good messages: (recipient, about)
+        self.good_news = (EMPTY, np.zeros(0, np.int16))  # last month's good messages: recipient, charge key
         self.mark = np.zeros(n, bool)  # scratch for _heard_good, left all False
+
+    def _charge_tables(self) -> dict[T, np.ndarray]:
+        """Per kind of news, the hazard a message adds, by the provider it is about and the listener.
+
+        Flattened: read at about * ``listeners`` + listener, the key ``_deliver`` forms per message.
+
+        Bad news charges its weight times the listener's resistance if it is about the listener's own
+        provider; good news about another provider, and a referral to a prospect.
+        """
+        wom, nprov = self.spec.word_of_mouth, self.providers
+        listener = np.arange(self.listeners)
+        own, about = listener // 4 - 1, np.arange(nprov)[:, None]
+        resistance = np.append(self.resistance, np.float32(0.0))[listener % 4]
+        bad = resistance * np.float32(wom.weight_bad) * (about == own)
+        good = resistance * np.float32(wom.weight_good) * (about != own) + np.float32(wom.referral_strength) * (own < 0)
+        return {T.wom_bad: bad.ravel(), T.wom_good: good.ravel()}
 
     def _shards(self) -> list[Shard]:
         """Equal runs of customers, as many as the population size asks for (the thread count plays no part).
@@ -446,7 +469,10 @@ class VectorChurnModel(ChurnModel):
         po, resp, ref = s.phase_out, s.response, s.market.reference_price
         p = z.provider[idx].astype(np.intp)
         active = p >= 0
-        weight = np.where(active & ~z.looking[idx], self.resistance[z.stage[idx]], np.float32(0.0))
+        pressured = active & ~z.looking[idx]
+        stage = z.stage[idx]
+        weight = np.where(pressured, self.resistance[stage], np.float32(0.0))
+        z.listener[idx] = (p + 1) * 4 + np.where(pressured, stage, UNPRESSED)
         sens = z.sensitivity[idx] * self.sens_factor
         key = p * CLASSES + z.price_class[idx]
         paid = self.paid[key]
@@ -698,7 +724,7 @@ class VectorChurnModel(ChurnModel):
         """
         if not len(idx):
             return np.zeros((0, self.providers), np.float32)
-        heard, about = self.good_news
+        heard, key = self.good_news
         self.mark[idx] = True
         hit = np.flatnonzero(self.mark[heard])
         self.mark[idx] = False
@@ -706,7 +732,7 @@ class VectorChurnModel(ChurnModel):
         rows = order[np.minimum(np.searchsorted(idx, heard[hit], sorter=order), len(idx) - 1)]
         mine = idx[rows] == heard[hit]
         rows, hit = rows[mine], hit[mine]
-        counts = np.bincount(rows * self.providers + about[hit], minlength=len(idx) * self.providers)
+        counts = np.bincount(rows * self.providers + key[hit] // self.listeners, minlength=len(idx) * self.providers)
         return counts.reshape(len(idx), self.providers).astype(np.float32)
 
     def _leaver_weights(self, z: Shard, idx: np.ndarray, heard: np.ndarray) -> np.ndarray:
@@ -775,6 +801,7 @@ class VectorChurnModel(ChurnModel):
         z.stage[idx] = new
         z.tenure += m.active
         z.hazard[started] = z.weight[started] = z.wsens[started] = 0.0  # looking: no hazard to run
+        z.listener[started] |= UNPRESSED
         dirty = [stopped, idx, self._reclass_by_tenure(z, moved)]  # a new stage: new resistance
         if s.rewards.enabled and self.table.binding_uptake.any():  # no uptake, no binding ever
             dirty.append(self._bindings(z, moved))
@@ -871,11 +898,11 @@ class VectorChurnModel(ChurnModel):
         Returns the recipients a message charges and the hazard it adds to their next month
         (bad news about the recipient's own provider, good news about another, a referral to
         a prospect), to be charged now to their clocks from their state after this month,
-        and for good news every message's recipient and subject, kept for next month's
-        choices (``_heard_good``). ``tellers`` are indices into the whole population.
+        and for good news every message's recipient and key into the charge table (which holds
+        its subject), kept for next month's choices (``_heard_good``). ``tellers`` are indices
+        into the whole population.
         """
-        s, rng, nprov, csr = self.spec, z.rng, self.providers, self.csr
-        wom = s.word_of_mouth
+        rng, nprov, csr = z.rng, self.providers, self.csr
         counts = poisson_counts(rng, reach, len(tellers))
         if csr is not None:
             start = csr.indptr[tellers]
@@ -888,15 +915,8 @@ class VectorChurnModel(ChurnModel):
         qpi = q.astype(np.intp)
         z.tally[kind] = _count(qpi, nprov)
         z.tally[T.wom_bad_reached if kind == T.wom_bad else T.wom_good_reached] = _count(qpi, nprov, counts)
-        about = np.repeat(q, counts)
-        own = self.provider[heard]
-        charge = self.weight[heard]  # 0 for prospects and customers looking around
-        if kind == T.wom_bad:
-            charge *= np.float32(wom.weight_bad)
-            charge *= about == own
-        else:
-            charge *= np.float32(wom.weight_good)
-            charge *= about != own
-            charge += np.float32(wom.referral_strength) * (own < 0)  # a prospect's weight is 0
+        key = np.repeat(q.astype(np.int16) * np.int16(self.listeners), counts)
+        key += self.listener[heard]
+        charge = self.charge_of[kind].take(key)
         charged = np.flatnonzero(charge)  # most messages charge nothing: less to do on one thread
-        return heard[charged], charge[charged], None if kind == T.wom_bad else (heard, about)
+        return heard[charged], charge[charged], None if kind == T.wom_bad else (heard, key)

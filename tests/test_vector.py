@@ -63,7 +63,8 @@ def test_cached_quiet_month_state_equals_a_fresh_computation(shards: int) -> Non
     assert len(model.shards) == shards
     for _ in range(model.spec.market.months):
         model.step()
-        cached = {name: getattr(model, name).copy() for name in ("hazard", "weight", "wsens", "conf", "pleased")}
+        cached = {name: getattr(model, name).copy() for name in ("hazard", "weight", "wsens", "conf", "pleased",
+                                                                 "listener")}
         inside = model.provider >= 0  # a prospect's price class is never read
         fresh = np.concatenate([model._classify(z, slice(None)) for z in model.shards])
         np.testing.assert_array_equal(model.price_class[inside], fresh[inside])
