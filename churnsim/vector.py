@@ -286,7 +286,7 @@ class VectorChurnModel(ChurnModel):
         self.wsens = np.zeros(n, np.float32)  # weight x price sensitivity: hazard per unit of price pressure
         self.conf = np.zeros(n, np.uint32)  # threshold of u[10] in a quiet month
         self.pleased = np.zeros(n, bool)  # gap above zero in a quiet month
-        # what a message's charge depends on, in one byte: (provider + 1) * 4 + stage if pressured, else UNPRESSED
+        # what a message's charge depends on, in one byte: (provider + 1) * 4 + (stage if pressured, else UNPRESSED)
         self.listener = np.zeros(n, np.uint8)
         self.listeners = (nprov + 1) * 4
         self.charge_of = self._charge_tables()
