@@ -67,6 +67,7 @@ CHUNK = 1 << 18  # customers per block when every cached hazard is recomputed (b
 CLASSES = 8  # price classes: bound | tenure bonus due << 1 | promo over << 2
 SHARD = 1 << 19  # customers per shard at most: a larger population is cut into shards that can run side by side
 UNPRESSED = 3  # a listener's weight class without ladder resistance (looking around, or a prospect)
+WEIGHT_CLASSES = UNPRESSED + 1  # a listener's weight class: its stage if pressured, else UNPRESSED
 TWO32 = 2.0**32
 EMPTY = np.empty(0, np.int64)
 
@@ -286,9 +287,9 @@ class VectorChurnModel(ChurnModel):
         self.wsens = np.zeros(n, np.float32)  # weight x price sensitivity: hazard per unit of price pressure
         self.conf = np.zeros(n, np.uint32)  # threshold of u[10] in a quiet month
         self.pleased = np.zeros(n, bool)  # gap above zero in a quiet month
-        # what a message's charge depends on, in one byte: (provider + 1) * 4 + (stage if pressured, else UNPRESSED)
+        # what a message's charge depends on, in one byte: (provider + 1) * WEIGHT_CLASSES + weight class
         self.listener = np.zeros(n, np.uint8)
-        self.listeners = (nprov + 1) * 4
+        self.listeners = (nprov + 1) * WEIGHT_CLASSES
         self.charge_of = self._charge_tables()
         self.shards = self._shards()
         for z in self.shards:
@@ -312,8 +313,8 @@ class VectorChurnModel(ChurnModel):
         """
         wom, nprov = self.spec.word_of_mouth, self.providers
         listener = np.arange(self.listeners)
-        own, about = listener // 4 - 1, np.arange(nprov)[:, None]
-        resistance = np.append(self.resistance, np.float32(0.0))[listener % 4]
+        own, about = listener // WEIGHT_CLASSES - 1, np.arange(nprov)[:, None]
+        resistance = np.append(self.resistance, np.float32(0.0))[listener % WEIGHT_CLASSES]
         bad = resistance * np.float32(wom.weight_bad) * (about == own)
         good = resistance * np.float32(wom.weight_good) * (about != own) + np.float32(wom.referral_strength) * (own < 0)
         return {T.wom_bad: bad.ravel(), T.wom_good: good.ravel()}
@@ -472,7 +473,7 @@ class VectorChurnModel(ChurnModel):
         pressured = active & ~z.looking[idx]
         stage = z.stage[idx]
         weight = np.where(pressured, self.resistance[stage], np.float32(0.0))
-        z.listener[idx] = (p + 1) * 4 + np.where(pressured, stage, UNPRESSED)
+        z.listener[idx] = (p + 1) * WEIGHT_CLASSES + np.where(pressured, stage, UNPRESSED)
         sens = z.sensitivity[idx] * self.sens_factor
         key = p * CLASSES + z.price_class[idx]
         paid = self.paid[key]
@@ -801,7 +802,7 @@ class VectorChurnModel(ChurnModel):
         z.stage[idx] = new
         z.tenure += m.active
         z.hazard[started] = z.weight[started] = z.wsens[started] = 0.0  # looking: no hazard to run
-        z.listener[started] |= UNPRESSED
+        z.listener[started] |= UNPRESSED  # the weight class is the low two bits: WEIGHT_CLASSES is 4
         dirty = [stopped, idx, self._reclass_by_tenure(z, moved)]  # a new stage: new resistance
         if s.rewards.enabled and self.table.binding_uptake.any():  # no uptake, no binding ever
             dirty.append(self._bindings(z, moved))
