@@ -499,10 +499,12 @@ class VectorChurnModel(ChurnModel):
 
     # ------------------------------------------------------------------ the month
     def month(self) -> None:
-        """The shards' month in two phases, side by side when there are threads to spare.
+        """The shards' month in three phases, side by side when there are threads to spare.
 
-        Word of mouth crosses shards: each month's messages are found once every shard's
-        changes have applied, and charged to their recipients' clocks in shard order.
+        Word of mouth crosses shards: the good news every shard's choosers heard last month is
+        counted between the decisions and the changes, and each month's messages are found
+        once every shard's changes have applied, and charged to their recipients' clocks in
+        shard order.
         """
         c, tally = self.conditions, self.tally
         reprice = self._prices(c)
@@ -516,7 +518,8 @@ class VectorChurnModel(ChurnModel):
             z.tally = metrics.new_tally(self.providers)
         workers = min(self.threads, len(self.shards))
         with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
-            tellers = list(self._each(pool, functools.partial(self._shard_month, reprice=reprice)))
+            plans = list(self._each(pool, functools.partial(self._decide, reprice=reprice)))
+            tellers = list(self._each(pool, self._change, plans, self._heard_by_shard(plans)))
             good = []
             for messages in self._each(pool, self._tell, tellers):  # a shard's, charged while later ones run
                 for recipients, charge, news in messages:
@@ -532,10 +535,15 @@ class VectorChurnModel(ChurnModel):
         """step(shard, *its share of per_shard) for every shard, the results in shard order as they come."""
         return (pool or builtins).map(step, self.shards, *per_shard)
 
-    def _shard_month(self, z: Shard, reprice: bool) -> Tellers:
-        """A shard's month up to word of mouth; returns its tellers."""
-        plan = self._decide(z, reprice)
-        return self._change(z, plan, self._heard_good(plan.choosers + z.lo))
+    def _heard_by_shard(self, plans: list[Plan]) -> list[np.ndarray]:
+        """Per shard, the good news each of its choosers heard (``_heard_good``), by provider.
+
+        Every shard's choosers are counted in one pass over last month's messages: a pass per
+        shard would read every message once for each shard.
+        """
+        choosers = [plan.choosers + z.lo for z, plan in zip(self.shards, plans, strict=True)]
+        heard = self._heard_good(np.concatenate(choosers))
+        return np.split(heard, np.cumsum([len(c) for c in choosers[:-1]]))
 
     def _decide(self, z: Shard, reprice: bool) -> Plan:
         """Sense, then the month's decisions on the shard's state as it stood: nothing changes yet but the clocks."""
@@ -720,8 +728,7 @@ class VectorChurnModel(ChurnModel):
         """(len(idx), P): good messages each of ``idx`` (distinct customers) heard last month, by provider.
 
         Only the few customers choosing a provider read them, so last month's messages are
-        kept as a list and counted for those customers alone. Shards ask side by side: the
-        marks of another shard's customers may show among the hits, and are dropped.
+        kept as a list and counted for those customers alone.
         """
         if not len(idx):
             return np.zeros((0, self.providers), np.float32)
@@ -730,9 +737,7 @@ class VectorChurnModel(ChurnModel):
         hit = np.flatnonzero(self.mark[heard])
         self.mark[idx] = False
         order = np.argsort(idx)
-        rows = order[np.minimum(np.searchsorted(idx, heard[hit], sorter=order), len(idx) - 1)]
-        mine = idx[rows] == heard[hit]
-        rows, hit = rows[mine], hit[mine]
+        rows = order[np.searchsorted(idx, heard[hit], sorter=order)]
         counts = np.bincount(rows * self.providers + key[hit] // self.listeners, minlength=len(idx) * self.providers)
         return counts.reshape(len(idx), self.providers).astype(np.float32)
 

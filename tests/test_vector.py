@@ -87,10 +87,7 @@ def test_good_news_heard_matches_the_reach_tallies_for_any_set_of_customers(shar
         assert everyone.sum() > 0 and not model.mark.any()
         some = rng.choice(n, 300, replace=False)
         np.testing.assert_array_equal(model._heard_good(some), everyone[some])
-        others = np.setdiff1d(np.arange(n), some)[::3]
-        model.mark[others] = True  # as another shard's choosers, marked at the same moment
-        np.testing.assert_array_equal(model._heard_good(some), everyone[some])
-        model.mark[others] = False
+        assert not model.mark.any()
         assert model._heard_good(some[:0]).shape == (0, model.providers)
 
 
@@ -142,18 +139,29 @@ def test_each_shards_messages_go_to_its_tellers_acquaintances(monkeypatch: pytes
 
 
 def test_choosers_of_every_shard_read_their_own_good_news(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The customers whose heard news is read are exactly those who joined a provider that month."""
+    """Each shard's choices read what its own choosers heard; they are those who joined a provider that month."""
     monkeypatch.setattr(vector, "SHARD", 1000)
     model = vector_model(customers=3000, months=6)
-    asked: list[np.ndarray] = []
-    heard_good = model._heard_good
-    monkeypatch.setattr(model, "_heard_good", lambda idx: asked.append(idx) or heard_good(idx))
+    chosen: list[np.ndarray] = []
+    heard_in_all = 0.0
+    change = model._change
+
+    def spy(z: vector.Shard, plan: vector.Plan, heard: np.ndarray) -> vector.Tellers:
+        nonlocal heard_in_all
+        choosers = plan.choosers + z.lo
+        np.testing.assert_array_equal(heard, model._heard_good(choosers))
+        chosen.append(choosers)
+        heard_in_all += heard.sum()
+        return change(z, plan, heard)
+
+    monkeypatch.setattr(model, "_change", spy)
     for _ in range(6):
         model.step()
         joined = np.flatnonzero((model.tenure == 0) & (model.provider >= 0))
-        assert len(joined) > 0 and len(asked) == 3
-        np.testing.assert_array_equal(np.sort(np.concatenate(asked)), joined)
-        asked.clear()
+        assert len(joined) > 0 and len(chosen) == 3
+        np.testing.assert_array_equal(np.sort(np.concatenate(chosen)), joined)
+        chosen.clear()
+    assert heard_in_all > 0
 
 
 def test_threads_must_be_a_positive_whole_number() -> None:
