@@ -17,7 +17,9 @@ Each measurement runs in a fresh interpreter, so peak memory is the run's own:
 * collect %: share of the months' time spent recording the monthly table;
 * wom %: share of the months' time the vector engine spends delivering word of mouth (one thread), and
   msgs/cust-month: messages told per customer and month. Months at 1M customers cannot run
-  faster than customers x months / (time delivering them), whatever the rest costs.
+  faster than customers x months / (time delivering them), whatever the rest costs;
+* a month's time (1M customers and more, one thread): the share of each step of the vector engine's
+  month; the rest is the month's glue (prices, tallies, charging messages to clocks).
 The vector engine's targets: >= 30 M customer-months/s at 1M on one core; >= 50x the agent engine at
 100k; 1M x 120 months end to end (network included) < 15 s; < 300 bytes a customer; 10M runs; collect < 5 %.
 """
@@ -34,6 +36,10 @@ from collections.abc import Callable
 
 SCENARIO = "electricity"  # the default scenario
 MECHANISMS = ("ladder", "phase_out", "service", "word_of_mouth", "payment", "offers", "rewards", "economy")
+# the vector engine's steps of a month (none calls another), timed to show where a month goes
+PHASES = {"_deliver": "word of mouth", "_sense": "sense", "_apply": "apply", "_looking_around": "looking around",
+          "_ladder": "ladder", "_tellers": "tellers", "_run_clock": "clocks", "_heard_good": "good news heard",
+          "_life_events": "life events", "_choose": "choice", "_record": "collect"}
 
 
 def measure(engine: str, customers: int, months: int, every_mechanism: bool = True,
@@ -49,7 +55,7 @@ def measure(engine: str, customers: int, months: int, every_mechanism: bool = Tr
     start = time.perf_counter()
     model = engine_model(scenario, rng=1, threads=threads)
     setup = time.perf_counter() - start
-    spent = {"_record": 0.0, "_deliver": 0.0}  # the vector engine's word-of-mouth delivery; agents tell inline
+    spent = dict.fromkeys(PHASES, 0.0)  # the agent engine has only _record: its customers tell inline
     for name in spent:
         if hasattr(model, name):
             setattr(model, name, timed(getattr(model, name), spent, name))
@@ -61,7 +67,8 @@ def measure(engine: str, customers: int, months: int, every_mechanism: bool = Tr
     messages = model.timeseries[["wom_bad_reached", "wom_good_reached"]].to_numpy().sum()
     return {"setup": setup, "run": run, "rate": customers * months / run, "bytes": (peak - baseline) / customers,
             "collect": spent["_record"] / run, "wom": spent["_deliver"] / run,
-            "messages": messages / (customers * months), "total": setup + run}
+            "messages": messages / (customers * months), "total": setup + run,
+            "phases": {PHASES[name]: seconds / run for name, seconds in spent.items()}}
 
 
 def timed[R](method: Callable[..., R], spent: dict[str, float], name: str) -> Callable[..., R]:
@@ -110,6 +117,7 @@ def main() -> None:
           f"{'B/customer':>12}{'collect %':>11}{'wom %':>8}{'msgs/cust-month':>17}")
     rates: dict[tuple[str, int], float] = {}
     wom_share: dict[tuple[str, int], float] = {}
+    phases: dict[int, dict[str, float]] = {}
     sizes = [1_000, 10_000, 100_000, 1_000_000] + ([10_000_000] if args.large else [])
     for customers in sizes:
         for engine, threads in (("agents", 1), ("vector", 1), ("vector", cores)):
@@ -120,6 +128,8 @@ def main() -> None:
             if threads == 1:
                 rates[engine, customers] = r["rate"]
                 wom_share[engine, customers] = r["wom"]
+                if engine == "vector" and customers >= 1_000_000:
+                    phases[customers] = r["phases"]
             wom = f"{100 * r['wom']:>7.0f}%" if threads == 1 else f"{'-':>8}"
             print(f"{engine:<8}{customers:>12,}{months:>8}{threads:>9}{r['setup']:>10.2f}{r['rate']:>16,.0f}"
                   f"{r['bytes']:>12.0f}{100 * r['collect']:>10.1f}%{wom}{r['messages']:>17.2f}", flush=True)
@@ -130,6 +140,11 @@ def main() -> None:
         if wom_share["vector", customers] > 0:
             print(f"vector at {customers:,}: word of mouth alone caps the rate at "
                   f"{rates['vector', customers] / wom_share['vector', customers]:,.0f} customer-months/s")
+    for customers, shares in phases.items():
+        steps = ", ".join(f"{label} {100 * share:.0f} %" for label, share in
+                          sorted(shares.items(), key=lambda item: -item[1]) if share >= 0.005)
+        print(f"vector at {customers:,}, one thread, a month's time: {steps}, "
+              f"the rest {100 * (1 - sum(shares.values())):.0f} %")
     for every_mechanism, label in ((True, "every mechanism on"), (False, f"{SCENARIO} as shipped, no downturn")):
         for threads in sorted({1, cores}):
             r = isolated("vector", 1_000_000, 120, every_mechanism, threads)
