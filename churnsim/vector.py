@@ -110,11 +110,14 @@ def uniform32(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def uniform_offsets(rng: np.random.Generator, size: np.ndarray) -> np.ndarray:
-    """One uniform integer in [0, size) per entry: Lemire's multiply-shift on 32-bit draws."""
-    draws = uniform32(rng, len(size)).astype(np.uint64)
-    draws *= size.astype(np.uint64)
-    draws >>= np.uint64(32)
-    return draws.view(np.int64)
+    """One uniform integer in [0, size) per entry (size < 2**31): Lemire's multiply-shift on 32-bit draws.
+
+    In int64, where the product fits: a uint64 copy of ``size`` would cost more than the arithmetic.
+    """
+    draws = uniform32(rng, len(size)).astype(np.int64)
+    draws *= size
+    draws >>= 32
+    return draws
 
 
 @functools.cache
@@ -914,7 +917,8 @@ class VectorChurnModel(ChurnModel):
             start = csr.indptr[tellers]
             degree = csr.indptr[tellers + 1] - start
             counts[degree == 0] = 0
-            positions = np.repeat(start, counts) + uniform_offsets(rng, np.repeat(degree, counts))
+            positions = uniform_offsets(rng, np.repeat(degree, counts))
+            positions += np.repeat(start, counts)
             heard = csr.indices.take(positions).astype(np.intp)  # intp: every gather below would convert it
         else:
             heard = rng.integers(0, self.population_size, int(counts.sum()))
@@ -924,5 +928,5 @@ class VectorChurnModel(ChurnModel):
         key = np.repeat(q.astype(np.int16) * np.int16(self.listeners), counts)
         key += self.listener[heard]
         charge = self.charge_of[kind].take(key)
-        charged = np.flatnonzero(charge)  # most messages charge nothing: less to do on one thread
+        charged = np.flatnonzero(charge != 0)  # most charge nothing; a bool mask is found ~10x faster than floats
         return heard[charged], charge[charged], None if kind == T.wom_bad else (heard, key)
