@@ -230,7 +230,7 @@ def test_below_finds_each_index_with_the_rate_and_a_uniform_under_it(rate: float
     assert abs(halves[0] - halves[1]) < 5 * np.sqrt(hits.sum())
 
 
-@pytest.mark.parametrize("mean", [0.5, 3.0, 10.0, 60.0])
+@pytest.mark.parametrize("mean", [0.5, 3.0, 10.0, 30.0, 60.0])
 def test_poisson_counts_have_the_poisson_distribution(mean: float) -> None:
     draws = poisson_counts(np.random.default_rng(2), mean, 200_000)
     k = np.arange(draws.max() + 1)
