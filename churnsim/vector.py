@@ -63,6 +63,7 @@ from churnsim.network import sparse_bernoulli
 from churnsim.population import PROSPECT, Population
 
 DENSE_RATE = 0.2  # above this, one 32-bit draw per customer finds u < rate faster than geometric gaps
+INVERTED_MEAN = 30.0  # Poisson means up to this are drawn by inverting the CDF (at most 125 entries)
 CHUNK = 1 << 18  # customers per block when every cached hazard is recomputed (bounds temporaries)
 CLASSES = 8  # price classes: bound | tenure bonus due << 1 | promo over << 2
 SHARD = 1 << 19  # customers per shard at most: a larger population is cut into shards that can run side by side
@@ -128,11 +129,11 @@ def _poisson_cdf(mean: float) -> np.ndarray:
 
 def poisson_counts(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
     """Poisson(mean) draws by inverting the CDF (numpy's sampler is ~10x slower for small means)."""
-    if mean > 30.0:
+    if mean > INVERTED_MEAN:
         return rng.poisson(mean, size)
     cdf = _poisson_cdf(mean)
     u = rng.random(size)
-    counts = np.zeros(size, np.uint8)  # a mean up to 30 keeps every count below 127: a third of int64's time
+    counts = np.zeros(size, np.uint8)  # no count passes the CDF's length: a third of int64's time
     bulk = int(np.searchsorted(cdf, 0.9)) + 1  # thresholds most draws pass: compare everyone
     for c in cdf[:bulk]:
         counts += u >= c
