@@ -18,6 +18,7 @@ from __future__ import annotations
 import pytest
 
 from churnsim import validation as v
+from churnsim.validation.docking import _bass_ensemble
 
 ENGINES = v.available_engines()
 # (runs, customers) per engine: the agent engine is about 50x slower per customer-month.
@@ -75,7 +76,7 @@ def test_docking_detects_a_wrong_model() -> None:
     engine = ENGINES[-1]
     runs, customers = SIZES[engine]["bass"]
     wrong = v.BassCase(p=0.012)  # the analytic side believes p = 0.012 ...
-    shares = v._bass_ensemble(v.BASS, engine, runs, customers, seed=1)  # ... the model runs p = 0.01
+    shares = _bass_ensemble(v.BASS, engine, runs, customers, seed=1)  # ... the model runs p = 0.01
     noise = v.bass_noise(wrong.months, wrong.p, v.wom_q(0.5, 4.0, 0.05, customers), customers, 0.5, 4.0, 0.05)
     se = (noise.var[1:] / runs) ** 0.5
     assert (abs(shares.mean(axis=0)[1:] - noise.mean[1:]) > v.Z_TOLERANCE * se).any()

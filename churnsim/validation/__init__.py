@@ -1,0 +1,87 @@
+"""Docking with analytic models and stylized facts: the evidence that churnsim is what it claims.
+
+Researchers trust an agent-based model when it reduces exactly to known analytic models in
+special cases and when its default behaviour reproduces the regularities it encodes (Rand
+and Rust 2011). The package holds both halves, one family per module:
+
+* ``closed_forms``: the Bass curve, its stationary share with churn, the loyalty ladder as an
+  absorbing Markov chain and the shifted-beta-geometric retention curve, with the exact monthly
+  analogue of each where the model's monthly schedule differs from continuous time;
+* ``ensemble``: seeds, runs and the ``Check`` row every comparison reports;
+* ``docking``: the real model, configured through ordinary scenarios, against the closed forms;
+* ``outcomes``: the stylized facts, with their targets in a definitions file;
+* ``suite``, ``report``, ``cli``: ``churnsim check-model``, its table and docs/VALIDATION.md;
+* ``odd``: the parameter table of docs/ODD.md, generated from the schema.
+
+The names below are re-exported so that ``from churnsim import validation as v`` reaches them all.
+"""
+
+from churnsim.validation.cli import check_model
+from churnsim.validation.closed_forms import (
+    LADDER_STATES,
+    BassNoise,
+    LadderChain,
+    bass_curve,
+    bass_monthly,
+    bass_monthly_stationary,
+    bass_noise,
+    bass_stationary_share,
+    ladder_chain,
+    sbg_survival,
+    wom_q,
+)
+from churnsim.validation.docking import (
+    BASS,
+    BASS_CHURN,
+    DOCKING,
+    LADDER_MONTHS,
+    LADDER_SETS,
+    MECHANISMS_OFF,
+    OFF,
+    SBG_A,
+    SBG_B,
+    SBG_MONTHS,
+    Z_TOLERANCE,
+    BassCase,
+    dock_bass,
+    dock_bass_churn,
+    dock_ladder,
+    dock_sbg,
+    docking_scenario,
+    ladder_scenario,
+    sbg_sets,
+)
+from churnsim.validation.ensemble import CI_LEVEL, Check, available_engines, market_totals, run_seeds, simulate
+from churnsim.validation.odd import (
+    ODD_END,
+    ODD_HEADER,
+    ODD_START,
+    parse_odd_table,
+    render_odd_table,
+    schema_rows,
+    sync_odd,
+)
+from churnsim.validation.outcomes import (
+    FACT_KEYS,
+    FACTS,
+    ValidationInputError,
+    fact_delight_plateau,
+    fact_downturn,
+    fact_effort_and_reach,
+    fact_sector_bands,
+    load_facts,
+)
+from churnsim.validation.report import render_report, render_table
+from churnsim.validation.suite import SuiteSettings, run_suite
+
+__all__ = [
+    "BASS", "BASS_CHURN", "CI_LEVEL", "DOCKING", "FACTS", "FACT_KEYS", "LADDER_MONTHS", "LADDER_SETS",
+    "LADDER_STATES", "MECHANISMS_OFF", "ODD_END", "ODD_HEADER", "ODD_START", "OFF", "SBG_A", "SBG_B", "SBG_MONTHS",
+    "Z_TOLERANCE", "BassCase", "BassNoise", "Check", "LadderChain", "SuiteSettings", "ValidationInputError",
+    "available_engines", "bass_curve", "bass_monthly", "bass_monthly_stationary", "bass_noise",
+    "bass_stationary_share", "check_model", "dock_bass", "dock_bass_churn", "dock_ladder", "dock_sbg",
+    "docking_scenario", "fact_delight_plateau", "fact_downturn", "fact_effort_and_reach", "fact_sector_bands",
+    "ladder_chain", "ladder_scenario", "load_facts", "market_totals", "parse_odd_table", "render_odd_table",
+    "render_report", "render_table", "run_seeds", "run_suite", "sbg_sets", "sbg_survival", "schema_rows", "simulate",
+    "sync_odd", "wom_q",
+]

@@ -1,0 +1,91 @@
+"""Running ensembles of the real model, and the row every check reports.
+
+Shared by the docking runs and the outcome checks, so that both seed, run and summarise the model
+the same way: seeds derive from one master seed, runs are independent replications, and intervals
+are Student-t over runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from churnsim.params import Scenario
+
+CI_LEVEL = 0.95
+
+
+def available_engines() -> tuple[str, ...]:
+    """The engines this installation has: the agent engine always, the vector engine once written."""
+    has_vector = importlib.util.find_spec("churnsim.vector") is not None
+    return ("agents", "vector") if has_vector else ("agents",)
+
+
+def run_seeds(seed: int, runs: int) -> list[int]:
+    """Independent seeds for an ensemble from one master seed (numpy SeedSequence), never hand-picked."""
+    return [int(s) for s in np.random.SeedSequence(seed).generate_state(runs, dtype=np.uint32)]
+
+
+def simulate(scenario: Scenario, seed: int, engine: str,
+             observe: Callable[[Any, int], None] | None = None) -> Any:
+    """Run one model to the scenario's horizon, calling ``observe(model, month)`` after months 0..T."""
+    from churnsim.engines import create_model
+
+    model = create_model(scenario, rng=seed, engine=engine)
+    if observe:
+        observe(model, 0)
+    for month in range(1, scenario.market.months + 1):
+        model.step()
+        if observe:
+            observe(model, month)
+    return model
+
+
+def market_totals(model: Any, column: str) -> np.ndarray:
+    """A timeseries column summed over providers, indexed by month."""
+    return model.timeseries.groupby("month")[column].sum().to_numpy(dtype=float)
+
+
+
+@dataclass
+class Check:
+    """One row of the validation table: what was expected, what was measured, and the verdict."""
+
+    group: str
+    name: str
+    engine: str
+    target: str
+    measured: str
+    accepted: str
+    passed: bool | None  # None: reported for information, no verdict
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        return "info" if self.passed is None else "pass" if self.passed else "FAIL"
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    return f"{x:.{digits}f}"
+
+
+def _pct(x: float, digits: int = 1) -> str:
+    return f"{100 * x:.{digits}f} %"
+
+
+def _t_ci(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval of per-run values (runs are independent replications)."""
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.5 + CI_LEVEL / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+    return mean, mean - half, mean + half
+
