@@ -9,7 +9,7 @@ and Rust 2011). The package holds both halves, one family per module:
   analogue of each where the model's monthly schedule differs from continuous time;
 * ``ensemble``: seeds, runs and the ``Check`` row every comparison reports;
 * ``docking``: the real model, configured through ordinary scenarios, against the closed forms;
-* ``outcomes``: the stylized facts, with their targets in a definitions file;
+* ``outcomes``: the stylized facts, with their targets in ``outcomes.toml`` (package data);
 * ``suite``, ``report``, ``cli``: ``churnsim check-model``, its table and docs/VALIDATION.md;
 * ``odd``: the parameter table of docs/ODD.md, generated from the schema.
 
@@ -65,6 +65,7 @@ from churnsim.validation.outcomes import (
     FACT_KEYS,
     FACTS,
     ValidationInputError,
+    definitions,
     fact_delight_plateau,
     fact_downturn,
     fact_effort_and_reach,
@@ -79,7 +80,7 @@ __all__ = [
     "LADDER_STATES", "MECHANISMS_OFF", "ODD_END", "ODD_HEADER", "ODD_START", "OFF", "SBG_A", "SBG_B", "SBG_MONTHS",
     "Z_TOLERANCE", "BassCase", "BassNoise", "Check", "LadderChain", "SuiteSettings", "ValidationInputError",
     "available_engines", "bass_curve", "bass_monthly", "bass_monthly_stationary", "bass_noise",
-    "bass_stationary_share", "check_model", "dock_bass", "dock_bass_churn", "dock_ladder", "dock_sbg",
+    "bass_stationary_share", "check_model", "definitions", "dock_bass", "dock_bass_churn", "dock_ladder", "dock_sbg",
     "docking_scenario", "fact_delight_plateau", "fact_downturn", "fact_effort_and_reach", "fact_sector_bands",
     "ladder_chain", "ladder_scenario", "load_facts", "market_totals", "parse_odd_table", "render_odd_table",
     "render_report", "render_table", "run_seeds", "run_suite", "sbg_sets", "sbg_survival", "schema_rows", "simulate",

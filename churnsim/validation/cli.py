@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from churnsim.validation.ensemble import available_engines
-from churnsim.validation.outcomes import ValidationInputError, load_facts, resolve_facts_path
+from churnsim.validation.outcomes import ValidationInputError, load_facts
 from churnsim.validation.report import render_report, render_table
 from churnsim.validation.suite import SuiteSettings, run_suite
 
@@ -32,7 +32,7 @@ def _write_atomic(path: Path, text: str) -> None:
               help="Customers per stylized-fact run [default: from the facts file].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Master seed; every run's seed derives from it.")
 @click.option("--facts", "facts_path", type=click.Path(path_type=Path), default=None,
-              help="Stylized-facts file [default: experiments/stylized_facts.toml].")
+              help="Definitions file of the stylized facts [default: the one shipped with churnsim].")
 @click.option("--only", type=click.Choice(["all", "docking", "facts"]), default="all", show_default=True,
               help="Run only the docking cases or only the stylized facts.")
 @click.option("--write", "write", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -63,11 +63,12 @@ def check_model(engine: str, runs: int, customers: int, agent_customers: int, fa
                              ("--facts-runs", facts_runs, 2), ("--facts-customers", facts_customers, 100)):
         if value is not None and value < low:
             raise ValidationInputError(f"{flag} {value}: must be at least {low}")
-    path = resolve_facts_path(facts_path) if only != "docking" else None
-    spec_settings = load_facts(path)["settings"] if path else {}
+    if facts_path is not None and not facts_path.is_file():
+        raise ValidationInputError(f"--facts {facts_path}: no such file")
+    spec_settings = load_facts(facts_path)["settings"] if only != "docking" else {}
     settings = SuiteSettings(
         engines=chosen, fact_engine=fact_engine, runs=runs, customers=customers, agent_customers=agent_customers,
-        seed=seed, facts_path=path,
+        seed=seed, facts_path=facts_path,
         facts_runs=facts_runs or int(spec_settings.get("runs", 5)),
         facts_customers=facts_customers or int(spec_settings.get("customers", 5000)),
     )

@@ -1,14 +1,18 @@
 """Stylized facts of the default behaviour, measured against the targets of a definitions file.
 
 The targets and run settings are data, not code, so that a reader can see and change what is
-claimed without touching the checks.
+claimed without touching the checks. The definitions ship inside the package (``outcomes.toml``,
+read with importlib.resources), so ``churnsim check-model`` works from an installed package in any
+folder; ``--facts PATH`` reads another file.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import math
 import tomllib
 from collections.abc import Callable, Sequence
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +24,7 @@ from churnsim.params import Scenario
 from churnsim.validation.docking import Z_TOLERANCE
 from churnsim.validation.ensemble import Check, _pct, _t_ci, simulate
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_FACTS = Path("experiments") / "stylized_facts.toml"
+DEFINITIONS = "outcomes.toml"  # package data of churnsim.validation
 
 FACT_KEYS = {
     "settings": {"scenario", "runs", "customers", "months"},
@@ -39,8 +42,15 @@ class ValidationInputError(click.ClickException):
     exit_code = 2
 
 
-def load_facts(path: Path) -> dict[str, dict[str, Any]]:
-    """Read and check the stylized-facts file: every section and key known, nothing missing."""
+def definitions() -> Traversable:
+    """The definitions file shipped with the package, found the same way from any folder or installation."""
+    return importlib.resources.files("churnsim.validation").joinpath(DEFINITIONS)
+
+
+def load_facts(path: Path | Traversable | None = None) -> dict[str, dict[str, Any]]:
+    """Read and check a definitions file (default: the shipped one): every section and key known, nothing missing."""
+    if path is None:
+        path = definitions()
     try:
         with path.open("rb") as fh:
             spec = tomllib.load(fh)
@@ -265,18 +275,3 @@ FACTS: dict[str, Callable[..., list[Check]]] = {
     "sector_bands": fact_sector_bands,
     "downturn": fact_downturn,
 }
-
-
-
-def resolve_facts_path(path: Path | None) -> Path:
-    """The facts file: as given, else experiments/stylized_facts.toml here or in the source tree."""
-    if path is not None:
-        if not path.is_file():
-            raise ValidationInputError(f"--facts {path}: no such file")
-        return path
-    for candidate in (Path.cwd() / DEFAULT_FACTS, REPO / DEFAULT_FACTS):
-        if candidate.is_file():
-            return candidate
-    raise ValidationInputError(f"no {DEFAULT_FACTS} here or in {REPO}; pass --facts PATH")
-
-

@@ -72,8 +72,8 @@ def render_report(checks: Sequence[Check], settings: SuiteSettings, command: str
         parts += [
             "## Stylized facts of the default behaviour",
             "",
-            "Targets and settings are declared in `experiments/stylized_facts.toml`. Confidence "
-            "intervals are Student-t over independent runs; arms of one comparison share seeds.",
+            f"Targets and settings are declared in `{settings.facts_path or 'churnsim/validation/outcomes.toml'}`. "
+            "Confidence intervals are Student-t over independent runs; arms of one comparison share seeds.",
             "",
             render_table(facts, "measured [95 % CI]"),
             "",
