@@ -51,7 +51,16 @@ from churnsim.validation.docking import (
     ladder_scenario,
     sbg_sets,
 )
-from churnsim.validation.ensemble import CI_LEVEL, Check, available_engines, market_totals, run_seeds, simulate
+from churnsim.validation.ensemble import (
+    CI_LEVEL,
+    GROUPS,
+    VERDICT_GROUPS,
+    Check,
+    available_engines,
+    market_totals,
+    run_seeds,
+    simulate,
+)
 from churnsim.validation.odd import (
     ODD_END,
     ODD_HEADER,
@@ -72,17 +81,17 @@ from churnsim.validation.outcomes import (
     fact_sector_bands,
     load_facts,
 )
-from churnsim.validation.report import render_report, render_table
+from churnsim.validation.report import render_groups, render_report, render_table, summary_line
 from churnsim.validation.suite import SuiteSettings, run_suite
 
 __all__ = [
-    "BASS", "BASS_CHURN", "CI_LEVEL", "DOCKING", "FACTS", "FACT_KEYS", "LADDER_MONTHS", "LADDER_SETS",
+    "BASS", "BASS_CHURN", "CI_LEVEL", "DOCKING", "FACTS", "FACT_KEYS", "GROUPS", "LADDER_MONTHS", "LADDER_SETS",
     "LADDER_STATES", "MECHANISMS_OFF", "ODD_END", "ODD_HEADER", "ODD_START", "OFF", "SBG_A", "SBG_B", "SBG_MONTHS",
-    "Z_TOLERANCE", "BassCase", "BassNoise", "Check", "LadderChain", "SuiteSettings", "ValidationInputError",
-    "available_engines", "bass_curve", "bass_monthly", "bass_monthly_stationary", "bass_noise",
+    "VERDICT_GROUPS", "Z_TOLERANCE", "BassCase", "BassNoise", "Check", "LadderChain", "SuiteSettings",
+    "ValidationInputError", "available_engines", "bass_curve", "bass_monthly", "bass_monthly_stationary", "bass_noise",
     "bass_stationary_share", "check_model", "definitions", "dock_bass", "dock_bass_churn", "dock_ladder", "dock_sbg",
     "docking_scenario", "fact_delight_plateau", "fact_downturn", "fact_effort_and_reach", "fact_sector_bands",
-    "ladder_chain", "ladder_scenario", "load_facts", "market_totals", "parse_odd_table", "render_odd_table",
-    "render_report", "render_table", "run_seeds", "run_suite", "sbg_sets", "sbg_survival", "schema_rows", "simulate",
-    "sync_odd", "wom_q",
+    "ladder_chain", "ladder_scenario", "load_facts", "market_totals", "parse_odd_table", "render_groups",
+    "render_odd_table", "render_report", "render_table", "run_seeds", "run_suite", "sbg_sets", "sbg_survival",
+    "schema_rows", "simulate", "summary_line", "sync_odd", "wom_q",
 ]

@@ -9,7 +9,7 @@ import click
 
 from churnsim.validation.ensemble import available_engines
 from churnsim.validation.outcomes import ValidationInputError, load_facts
-from churnsim.validation.report import render_report, render_table
+from churnsim.validation.report import render_groups, render_report, summary_line
 from churnsim.validation.suite import SuiteSettings, run_suite
 
 
@@ -40,9 +40,10 @@ def _write_atomic(path: Path, text: str) -> None:
 def check_model(engine: str, runs: int, customers: int, agent_customers: int, facts_runs: int | None,
                 facts_customers: int | None, seed: int, facts_path: Path | None, only: str,
                 write: Path | None) -> None:
-    """Run the docking tests and stylized facts and print target versus measured.
+    """Run the docking tests and stylized facts and print target versus measured, one table per group.
 
-    Exit 0 when every check passes, 1 when one fails, 2 on bad input.
+    Groups: docking, outcome and calibration rows pass or fail; echo rows re-measure a model input and
+    are information only. Exit 0 when every pass/fail check passes, 1 when one fails, 2 on bad input.
 
     \b
     Example:
@@ -76,10 +77,9 @@ def check_model(engine: str, runs: int, customers: int, agent_customers: int, fa
     checks = run_suite(settings, only, progress=lambda msg: click.echo(f"... {msg}", err=True))
     command = _command_line(engine, runs, customers, agent_customers, facts_runs, facts_customers, seed, facts_path,
                             only, write)
-    click.echo(render_table(checks))
+    click.echo(render_groups(checks))
     failed = [c for c in checks if c.passed is False]
-    click.echo(f"\n{len(checks) - len(failed)} of {len(checks)} checks pass or are informational "
-               f"({time.perf_counter() - started:.0f} s).", err=True)
+    click.echo(f"\n{summary_line(checks)} ({time.perf_counter() - started:.0f} s).", err=True)
     if write is not None:
         _write_atomic(write, render_report(checks, settings, command))
         click.echo(f"Wrote {write}", err=True)

@@ -18,6 +18,10 @@ import numpy as np
 from churnsim.params import Scenario
 
 CI_LEVEL = 0.95
+# What a row can prove, in report order: docking (the code computes what the rules say), outcome (emergent
+# regularities), calibration (a target the parameters were tuned to) and echo (an input measured back).
+GROUPS = ("docking", "outcome", "calibration", "echo")
+VERDICT_GROUPS = ("docking", "outcome", "calibration")  # echo rows are information only
 
 
 def available_engines() -> tuple[str, ...]:
@@ -54,7 +58,11 @@ def market_totals(model: Any, column: str) -> np.ndarray:
 
 @dataclass
 class Check:
-    """One row of the validation table: what was expected, what was measured, and the verdict."""
+    """One row of the validation table: what was expected, what was measured, and the verdict.
+
+    ``group`` is one of GROUPS. An echo row re-measures a calibration input, so a verdict on it would
+    claim evidence it cannot give: constructing one with a verdict is refused.
+    """
 
     group: str
     name: str
@@ -64,6 +72,12 @@ class Check:
     accepted: str
     passed: bool | None  # None: reported for information, no verdict
     detail: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.group not in GROUPS:
+            raise ValueError(f"check group {self.group!r}: must be one of {', '.join(GROUPS)}")
+        if self.group == "echo" and self.passed is not None:
+            raise ValueError(f"echo row {self.name!r} cannot carry a verdict: it re-measures an input")
 
     @property
     def verdict(self) -> str:

@@ -9,7 +9,6 @@ folder; ``--facts PATH`` reads another file.
 from __future__ import annotations
 
 import importlib.resources
-import math
 import tomllib
 from collections.abc import Callable, Sequence
 from importlib.resources.abc import Traversable
@@ -21,16 +20,17 @@ import numpy as np
 
 from churnsim import rules
 from churnsim.params import Scenario
-from churnsim.validation.docking import Z_TOLERANCE
 from churnsim.validation.ensemble import Check, _pct, _t_ci, simulate
 
 DEFINITIONS = "outcomes.toml"  # package data of churnsim.validation
+
+ECHO_ACCEPTED = "no verdict: re-measures an input"
 
 FACT_KEYS = {
     "settings": {"scenario", "runs", "customers", "months"},
     "effort_asymmetry": {"source", "high_effort", "low_effort"},
     "delight_plateau": {"source", "gap", "expectation_sd", "max_ratio"},
-    "wom_reach": {"source", "target", "low", "high"},
+    "wom_reach": {"source", "target"},
     "sector_bands": {"source", "months"},
     "downturn": {"source", "downturn_month", "window", "min_ratio", "published_considered", "published_switched"},
 }
@@ -87,7 +87,11 @@ def _runs_of(scenario: Scenario, seeds: Sequence[int], engine: str,
 
 def fact_effort_and_reach(spec: dict[str, Any], settings: dict[str, Any], engine: str,
                           seeds: Sequence[int]) -> list[Check]:
-    """Effort asymmetry (CEB: 96 % vs 9 %) and word-of-mouth reach (seed 002: about 10 vs 3), default scenario."""
+    """Effort asymmetry (CEB: 96 % vs 9 %) and word-of-mouth reach (about 10 vs 3), measured on the default scenario.
+
+    Both are calibration inputs (the disloyalty after a contact and the reach of a story are parameters), so
+    the rows are echoes: they show the numbers arrive in the outputs, and prove nothing about behaviour.
+    """
     scenario = _fact_scenario(settings.get("scenario"), settings["customers"], settings.get("months"))
     high, low, reach_bad, reach_good = [], [], [], []
     for model in _runs_of(scenario, seeds, engine):
@@ -101,24 +105,24 @@ def fact_effort_and_reach(spec: dict[str, Any], settings: dict[str, Any], engine
     checks = []
     for label, values, target in (("high-effort", high, e["high_effort"]), ("low-effort", low, e["low_effort"])):
         mean, lo, hi = _t_ci(values)
-        se = float(np.std(values, ddof=1) / math.sqrt(len(values)))
         checks.append(Check(
-            "stylized fact", f"effort asymmetry: disloyal after a {label} contact", engine,
+            "echo", f"effort asymmetry: disloyal after a {label} contact", engine,
             target=f"{_pct(target, 0)} ({e.get('source', '')})",
             measured=f"{_pct(mean)} [{_pct(lo)}, {_pct(hi)}]",
-            accepted=f"within {Z_TOLERANCE} SE of target",
-            passed=abs(mean - target) <= Z_TOLERANCE * se + 1e-12,
+            accepted=ECHO_ACCEPTED,
+            passed=None,
             detail={"measured": mean, "ci": (lo, hi), "target": target},
         ))
     ratio = [b / g for b, g in zip(reach_bad, reach_good, strict=True)]
     mean, lo, hi = _t_ci(ratio)
     checks.append(Check(
-        "stylized fact", "word-of-mouth reach: people told per bad vs per good story", engine,
+        "echo", "word-of-mouth reach: people told per bad vs per good story", engine,
         target=f"about {w['target']:g}x ({w.get('source', '')})",
         measured=f"{mean:.2f}x [{lo:.2f}, {hi:.2f}] (bad {np.mean(reach_bad):.2f}, good {np.mean(reach_good):.2f})",
-        accepted=f"{w['low']:g} <= ratio <= {w['high']:g}",
-        passed=w["low"] <= mean <= w["high"],
-        detail={"measured": mean, "ci": (lo, hi), "bad": float(np.mean(reach_bad)), "good": float(np.mean(reach_good))},
+        accepted=ECHO_ACCEPTED,
+        passed=None,
+        detail={"measured": mean, "ci": (lo, hi), "bad": float(np.mean(reach_bad)), "good": float(np.mean(reach_good)),
+                "target": w["target"]},
     ))
     return checks
 
@@ -153,7 +157,7 @@ def fact_delight_plateau(spec: dict[str, Any], settings: dict[str, Any], engine:
     mean, lo, hi = _t_ci(ratio)
     text = ", ".join(f"{k} {np.mean(loyal[k]):.1%} (churn {np.mean(churn[k]):.1%}/yr)" for k in loyal)
     return [Check(
-        "stylized fact", "delight plateau: loyalty gained by exceeding / lost by falling short", engine,
+        "outcome", "delight plateau: loyalty gained by exceeding / lost by falling short", engine,
         target=f"small: <= {f['max_ratio']:g} ({f.get('source', '')})",
         measured=f"{mean:.3f} [{lo:.3f}, {hi:.3f}]; loyal share {text}",
         accepted=f"ratio <= {f['max_ratio']:g} and meeting beats falling short",
@@ -165,7 +169,11 @@ def fact_delight_plateau(spec: dict[str, Any], settings: dict[str, Any], engine:
 
 def fact_sector_bands(spec: dict[str, Any], settings: dict[str, Any], engine: str,
                       seeds: Sequence[int]) -> list[Check]:
-    """Annual churn of every built-in scenario against its own calibration band ([meta.calibration])."""
+    """Annual churn of every built-in scenario against its own calibration band ([meta.calibration]).
+
+    The scenarios' parameters were tuned to land in these bands, so a pass shows the calibration holds,
+    not that the model is right.
+    """
     from churnsim import metrics
     from churnsim.scenario import builtin_scenarios
 
@@ -178,10 +186,10 @@ def fact_sector_bands(spec: dict[str, Any], settings: dict[str, Any], engine: st
                   for m in _runs_of(scenario, seeds, engine)]
         mean, lo, hi = _t_ci(values)
         checks.append(Check(
-            "stylized fact", f"annual churn of built-in scenario '{name}' ({scenario.meta.sector})", engine,
+            "calibration", f"annual churn of built-in scenario '{name}' ({scenario.meta.sector})", engine,
             target=f"{_pct(band.annual_churn_min, 0)}-{_pct(band.annual_churn_max, 0)} ({band.source or 'band'})",
             measured=f"{_pct(mean)} [{_pct(lo)}, {_pct(hi)}] over {scenario.market.months} months",
-            accepted="mean inside the band",
+            accepted="mean inside the calibrated band",
             passed=band.annual_churn_min <= mean <= band.annual_churn_max,
             detail={"measured": mean, "ci": (lo, hi), "band": (band.annual_churn_min, band.annual_churn_max)},
         ))
@@ -244,23 +252,23 @@ def fact_downturn(spec: dict[str, Any], settings: dict[str, Any], engine: str, s
     src = f.get("source", "")
     span = f"months {start}-{end}"
     return [
-        Check("stylized fact", "downturn: share considering a switch / share switching", engine,
+        Check("outcome", "downturn: share considering a switch / share switching", engine,
               target=f"well above 1: >= {f['min_ratio']:g} (published {_pct(f['published_considered'], 0)} vs "
                      f">{_pct(f['published_switched'], 0)}, {src})",
               measured=f"{r_mean:.2f} [{r_lo:.2f}, {r_hi:.2f}] ({span})",
               accepted=f"ratio >= {f['min_ratio']:g}", passed=r_mean >= f["min_ratio"],
               detail={"measured": r_mean, "ci": (r_lo, r_hi)}),
-        Check("stylized fact", "downturn raises the share considering a switch", engine,
+        Check("outcome", "downturn raises the share considering a switch", engine,
               target="higher than without the downturn",
               measured=f"+{100 * d_mean:.1f} points [{100 * d_lo:+.1f}, {100 * d_hi:+.1f}] "
                        f"({_pct(b_mean)} without)",
               accepted="95 % CI of the paired difference above 0", passed=bool(d_lo > 0),
               detail={"measured": d_mean, "ci": (d_lo, d_hi), "baseline": b_mean}),
-        Check("stylized fact", "downturn: share considering a switch in a year", engine,
+        Check("outcome", "downturn: share considering a switch in a year", engine,
               target=f"{_pct(f['published_considered'], 0)} ({src})",
               measured=f"{_pct(c_mean)} [{_pct(c_lo)}, {_pct(c_hi)}]", accepted="reported, no verdict",
               passed=None, detail={"measured": c_mean, "ci": (c_lo, c_hi)}),
-        Check("stylized fact", "downturn: share switching (while looking around) in a year", engine,
+        Check("outcome", "downturn: share switching (while looking around) in a year", engine,
               target=f">{_pct(f['published_switched'], 0)} ({src})",
               measured=f"{_pct(s_mean)} [{_pct(s_lo)}, {_pct(s_hi)}]; all moves incl. life events "
                        f"{_pct(m_mean)} [{_pct(m_lo)}, {_pct(m_hi)}]",
