@@ -25,6 +25,8 @@ from churnsim.validation.ensemble import Check, _pct, _t_ci, simulate
 DEFINITIONS = "outcomes.toml"  # package data of churnsim.validation
 
 ECHO_ACCEPTED = "no verdict: re-measures an input"
+# The smallest run sizes check-model takes, from a flag or the [quick] section: below them an interval means little.
+SIZE_MINIMUM = {"runs": 2, "customers": 100, "agent_customers": 100, "facts_runs": 2, "facts_customers": 100}
 
 FACT_KEYS = {
     "settings": {"scenario", "runs", "customers", "months"},
@@ -33,6 +35,7 @@ FACT_KEYS = {
     "wom_reach": {"source", "target"},
     "sector_bands": {"source", "months"},
     "downturn": {"source", "downturn_month", "window", "min_ratio", "published_considered", "published_switched"},
+    "quick": set(SIZE_MINIMUM),
 }
 
 
@@ -71,6 +74,10 @@ def load_facts(path: Path | Traversable | None = None) -> dict[str, dict[str, An
     unknown = set(spec) - set(FACT_KEYS)
     if unknown:
         raise ValidationInputError(f"{path}: unknown section(s) {sorted(unknown)}; allowed: {', '.join(FACT_KEYS)}")
+    for key, low in SIZE_MINIMUM.items():
+        value = spec["quick"][key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ValidationInputError(f"{path}: [quick] {key} = {value!r}: must be an integer of at least {low}")
     return spec
 
 

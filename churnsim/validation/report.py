@@ -89,7 +89,10 @@ def render_report(checks: Sequence[Check], settings: SuiteSettings, command: str
         f"Docking: {settings.runs} runs per case of {settings.customers:,} customers on the vector engine and "
         f"{settings.agent_customers:,} on the agent engine (engines: {', '.join(settings.engines)}); "
         f"outcome, calibration and echo rows: {settings.facts_runs} runs x "
-        f"{settings.facts_customers:,} customers on {settings.fact_engine}; master seed {settings.seed}.",
+        f"{settings.facts_customers:,} customers on {settings.fact_engine}; master seed {settings.seed}."
+        + (" Quick mode (`--quick`, CI-sized): the fewer runs and customers of the [quick] section of the "
+           "definitions. Tolerances and intervals widen with the smaller samples, so a pass here is weaker "
+           "evidence than a full run's." if settings.quick else ""),
         "",
         f"**{summary_line(checks)}.**"
         + "".join(f" FAIL: {c.name} ({c.engine}): measured {c.measured.split(' (')[0]}, target {c.target}."

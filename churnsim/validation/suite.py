@@ -27,6 +27,7 @@ class SuiteSettings:
     facts_path: Path | None  # None: the definitions shipped with the package
     facts_runs: int
     facts_customers: int
+    quick: bool = False  # sizes from the [quick] section of the definitions (check-model --quick)
 
 
 def run_suite(settings: SuiteSettings, only: str = "all",

@@ -129,6 +129,37 @@ def test_check_model_rejects_bad_input_with_one_line_and_exit_2(args: list[str],
     assert result.output.strip().splitlines() == [f"Error: {message}"]
 
 
+def test_check_model_quick_runs_from_an_empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CI-sized mode end to end on the cheapest engine: sizes from [quick], mode named in the report."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check-model", "--quick", "--only", "docking", "--engine", ENGINE,
+                                      "--write", "VALIDATION.md"])
+    assert result.exit_code == 0, result.output
+    assert "## Docking" in result.output and "| check | engine | target | measured | accepted if | result |" in \
+        result.output
+    assert "sBG retention" in result.output and "**FAIL**" not in result.output
+    assert "pass/fail checks pass" in result.output and "quick mode" in result.output
+    text = (tmp_path / "VALIDATION.md").read_text()
+    quick = v.load_facts()["quick"]
+    assert f"Reproduce with `churnsim check-model --quick --engine {ENGINE} --only docking --write VALIDATION.md`" \
+        in text
+    assert f"Docking: {quick['runs']} runs per case of {quick['customers']:,} customers" in text
+    assert "Quick mode (`--quick`, CI-sized)" in text
+
+
+def test_quick_sizes_are_checked(tmp_path: Path) -> None:
+    """A bad [quick] section is one line and exit 2, like every other bad input."""
+    bad = tmp_path / "facts.toml"
+    bad.write_text(FACTS.read_text().replace("agent_customers = 500 ", "agent_customers = 5 "))
+    result = CliRunner().invoke(cli, ["check-model", "--quick", "--only", "docking", "--facts", str(bad)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"Error: {bad}: [quick] agent_customers = 5: must be an integer of at least 100"]
+    bad.write_text(FACTS.read_text().replace("[quick]", "[quik]"))
+    with pytest.raises(v.ValidationInputError, match=r"missing section \[quick\]"):
+        v.load_facts(bad)
+
+
 def test_check_model_writes_the_generated_report(tmp_path: Path) -> None:
     """A small run end to end: table on stdout, report written atomically, verdicts consistent."""
     out = tmp_path / "VALIDATION.md"
