@@ -157,7 +157,7 @@ from churnsim.report_cli import report  # noqa: E402
 
 cli.add_command(report)
 
-# churnsim check-model: docking with analytic models and stylized facts (churnsim/validation.py).
+# churnsim check-model: docking with analytic models and stylized facts (churnsim/validation/cli.py).
 from churnsim.validation import check_model  # noqa: E402
 
 cli.add_command(check_model)
