@@ -93,7 +93,6 @@ def sbg_sets(a: float = SBG_A, b: float = SBG_B) -> list[str]:
     return [*MECHANISMS_OFF[:-1], f"segments.0.baseline_churn.alpha={a}", f"segments.0.baseline_churn.beta={b}"]
 
 
-
 def _series_check(name: str, engine: str, measured: np.ndarray, target: np.ndarray, se: np.ndarray,
                   extra: np.ndarray, months: np.ndarray, label: str) -> Check:
     """Compare a measured monthly series with its target month by month: |m - t| <= z SE + extra."""
@@ -112,7 +111,6 @@ def _series_check(name: str, engine: str, measured: np.ndarray, target: np.ndarr
         detail={"max_ratio": float(np.max(dev / tol)), "max_dev": float(dev.max()),
                 "worst_month": int(months[worst]), "se": float(se[worst]), "extra": float(extra.max())},
     )
-
 
 
 def _bass_ensemble(case: BassCase, engine: str, runs: int, customers: int, seed: int) -> np.ndarray:

@@ -55,7 +55,6 @@ def market_totals(model: Any, column: str) -> np.ndarray:
     return model.timeseries.groupby("month")[column].sum().to_numpy(dtype=float)
 
 
-
 @dataclass
 class Check:
     """One row of the validation table: what was expected, what was measured, and the verdict.

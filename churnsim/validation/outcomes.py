@@ -1,7 +1,9 @@
 """Stylized facts of the default behaviour, measured against the targets of a definitions file.
 
-The targets and run settings are data, not code, so that a reader can see and change what is
-claimed without touching the checks. The definitions ship inside the package (``outcomes.toml``,
+Each check names its group: emergent outcomes (pass/fail), the scenarios' calibrated churn bands
+(pass/fail, but not evidence) and echoes of calibration inputs (information only). The targets and
+run settings are data, not code, so that a reader can see and change what is claimed without
+touching the checks. The definitions ship inside the package (``outcomes.toml``,
 read with importlib.resources), so ``churnsim check-model`` works from an installed package in any
 folder; ``--facts PATH`` reads another file.
 """
