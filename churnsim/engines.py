@@ -34,9 +34,13 @@ def engine_class(engine: Engine, customers: int) -> type[ChurnModel]:
 
 
 def create_model(scenario: Scenario, rng: int | np.random.Generator | None = None,
-                 engine: Engine = "auto", threads: int = 1) -> ChurnModel:
-    """A ready-to-step model of the scenario on the chosen engine (the vector engine may use ``threads``)."""
-    return engine_class(engine, scenario.market.customers)(scenario, rng=rng, threads=threads)
+                 engine: Engine = "auto", threads: int = 1, record_events: bool = False) -> ChurnModel:
+    """A ready-to-step model of the scenario on the chosen engine (the vector engine may use ``threads``).
+
+    ``record_events`` keeps one row per customer and month (``model.events``).
+    """
+    return engine_class(engine, scenario.market.customers)(scenario, rng=rng, threads=threads,
+                                                          record_events=record_events)
 
 
 def available_cores() -> int:

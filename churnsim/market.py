@@ -56,6 +56,8 @@ class MonthConditions:
     notice_active: np.ndarray  # bool: an announced rise is pending
     lands_unannounced: np.ndarray  # bool: an unannounced rise hits the invoice this month
     rise: np.ndarray  # relative size of the scheduled change
+    announced: np.ndarray  # factor on a customer's price while a notice runs: what it will be (1 otherwise)
+    attention: np.ndarray  # hazard that the month makes a customer of p compare (notice, surprise, shock, talk)
     best_alternative: np.ndarray  # cheapest new-customer price among the *other* providers
     ad_seen: np.ndarray  # chance a customer of p sees a competitor's ad this month
     ad_weights: np.ndarray  # (P, P): which competitor's ad, rows own provider, diagonal 0
@@ -64,8 +66,9 @@ class MonthConditions:
     price_multiplier: float  # economy: price sensitivity multiplier this month
 
 
-def month_conditions(scenario: Scenario, table: ProviderTable, month: int) -> MonthConditions:
-    changes = table.change_month > 0
+def month_conditions(scenario: Scenario, table: ProviderTable, month: int, dated: bool = True) -> MonthConditions:
+    """The month's conditions; ``dated=False`` leaves out price changes and the downturn (the burn-in's market)."""
+    changes = (table.change_month > 0) & dated
     landed = changes & (month >= table.change_month)
     price = table.price * np.where(landed, 1.0 + table.change, 1.0)
     new_price = price * (1.0 - table.promo_discount)
@@ -80,15 +83,19 @@ def month_conditions(scenario: Scenario, table: ProviderTable, month: int) -> Mo
     mean_other = ad_weights.sum(axis=1) / max(len(table) - 1, 1)
     ad_seen = np.minimum(scenario.phase_out.ad_exposure * mean_other, 1.0)
     po = scenario.phase_out
-    choice = rules.choice_weights(new_price, table.quality, scenario.market.reference_price, po.choice_price,
-                                  po.choice_quality)
+    choice = rules.choice_weights(new_price, table.quality, table.brand, scenario.market.reference_price,
+                                  po.choice_price, po.choice_quality)
     heard_of = choice * pressure  # prospects hear of providers through their ads ...
     entry = heard_of / heard_of.sum() if heard_of.sum() > 0 else choice / choice.sum()  # ... or, with none, compare
-    economy = scenario.economy
-    downturn = economy.enabled and month >= economy.downturn_month
+    economy, att = scenario.economy, scenario.attention
+    downturn = dated and economy.enabled and month >= economy.downturn_month
+    attention = rules.attention_triggers(notice_active, lands_unannounced & (table.change > 0), downturn, att.notice,
+                                         att.unannounced, att.downturn_talk, att.bill_shock) * att.enabled
     return MonthConditions(
         month=month, price=price, new_customer_price=new_price, notice_active=notice_active,
-        lands_unannounced=lands_unannounced, rise=table.change, best_alternative=best, ad_seen=ad_seen,
+        lands_unannounced=lands_unannounced, rise=table.change,
+        announced=np.where(notice_active, 1.0 + table.change, 1.0), attention=attention, best_alternative=best,
+        ad_seen=ad_seen,
         ad_weights=ad_weights, choice=choice, entry=entry,
         price_multiplier=economy.price_sensitivity_multiplier if downturn else 1.0,
     )
@@ -101,3 +108,22 @@ def plain(values: dict[str, object]) -> SimpleNamespace:
     those is several times faster than on numpy scalars (the values are the same doubles).
     """
     return SimpleNamespace(**{k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in values.items()})
+
+
+def reshuffle(left: np.ndarray, rng: np.random.Generator, rounds: int = 8) -> np.ndarray:
+    """New providers for a month's leavers: the places they vacated, dealt out again, away from their own.
+
+    The burn-in's rule (``ChurnModel.burn_in``): every provider keeps its head count exactly,
+    while customers sort themselves by where they stay. A random permutation of the vacated
+    places, re-dealt a few rounds among those who drew their own provider and as many others;
+    whoever still holds their own place (unavoidable when one provider has most leavers) rejoins it.
+    """
+    places = rng.permutation(left)
+    for _ in range(rounds):
+        own = np.flatnonzero(places == left)
+        if not len(own):
+            break
+        others = np.flatnonzero(places != left)
+        pool = np.concatenate([own, rng.choice(others, min(len(own), len(others)), replace=False)])
+        places[pool] = rng.permutation(places[pool])
+    return places

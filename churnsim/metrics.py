@@ -43,13 +43,15 @@ class T(IntEnum):
     paper_invoices = 22
     contacted = 23
     disloyal_high = 24
+    attentive = 25
+    retention_saves = 26
 
 
 STOCKS = ("customers", "chosen", "rechosen", "embedded", "looking", "retained")
 MONEY = ("revenue", "cost_to_serve", "delight_cost", "reward_cost", "acquisition_cost", "retention_cost", "profit")
 EVENTS = ("billed", "churned", "switched_out", "exited", "acquired", "entered", "failures", "contacted", "contacts",
-          "human_contacts", "high_effort", "disloyal", "disloyal_high", "started_looking", "wom_bad", "wom_good",
-          "wom_bad_reached", "wom_good_reached")
+          "human_contacts", "high_effort", "disloyal", "disloyal_high", "attentive", "started_looking",
+          "retention_efforts", "retention_saves", "wom_bad", "wom_good", "wom_bad_reached", "wom_good_reached")
 COLUMNS = ("month", "provider", *STOCKS, "cohort", *EVENTS, *MONEY)
 TALLIES = tuple(t.name for t in T)
 RECORDED = ("month", "provider", *STOCKS, "cohort", *TALLIES)  # an engine's monthly row; see month_rows
@@ -80,11 +82,15 @@ def money(tally: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray], 
           population: int) -> dict[str, np.ndarray]:
     """Revenue and costs from the tallies (seed 002: acquisition ~ 10 x retention).
 
+    A retention save's discount (``retention.discount`` of the month's list price for
+    ``retention.discount_months``) is booked in the month it is granted.
+
     Elementwise, so one call prices every month and provider of a run: ``tally[T.x]``,
     ``levers[...]`` and ``month`` are aligned arrays.
     """
     e = scenario.economics
     billed = tally[T.billed]
+    list_price = np.divide(tally[T.revenue], billed, out=np.zeros_like(billed, dtype=float), where=billed > 0)
     digital = tally[T.contacts] - tally[T.human_contacts]
     cost_to_serve = (billed * e.serve_cost + digital * e.contact_cost_digital
                      + tally[T.human_contacts] * e.contact_cost_human
@@ -98,7 +104,8 @@ def money(tally: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray], 
         "reward_cost": tally[T.reward_cost],
         "acquisition_cost": (tally[T.acquired] * e.retention_cost * e.acquisition_multiplier + tally[T.promo_cost]
                              + (month > 0) * levers["ad_pressure"] * e.ad_cost * population),
-        "retention_cost": tally[T.retention_efforts] * e.retention_cost,
+        "retention_cost": tally[T.retention_efforts] * e.retention_cost + tally[T.retention_saves] * list_price
+        * scenario.retention.discount * scenario.retention.discount_months,
     }
     out["profit"] = out["revenue"] - sum(out[k] for k in MONEY[1:-1])
     return out

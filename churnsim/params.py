@@ -61,6 +61,11 @@ class Market(_Group):
     annual_renewal: bool = Field(
         False, description="customers can leave only in the month their yearly contract renews (insurance)"
     )
+    burn_in: int = Field(
+        24, ge=0, le=600,
+        description="months the market runs before month 0 (no dated events, leavers replaced), so month 0 is "
+                    "the model's own long-run state",
+    )
 
 
 class Network(_Group):
@@ -161,23 +166,44 @@ class PhaseOut(_Group):
     """The phase-out effect (utfasningseffekt, seed 000): look around first, then leave."""
 
     enabled: bool = Field(True, description="switch price exposure and the look-around stage on")
-    base_attention: float = _w(0.003, "monthly look-around hazard with no pressure at all")
+    base_attention: float = _w(0.001, "monthly look-around hazard with no pressure at all")
     initial_looking: float = _p(0.08, "share of customers already looking around at month 0 (avoids a warm-up)")
-    invoice_weight: float = _w(0.2, "hazard per reference price that the invoice exceeds perceived value")
+    invoice_weight: float = _w(0.02, "hazard per reference price that the invoice exceeds perceived value")
     ad_exposure: float = _p(0.3, "monthly chance of seeing a competitor's price ad at zero ad pressure")
-    ad_weight: float = _w(0.3, "hazard per reference price a seen competitor is cheaper")
+    ad_weight: float = _w(0.04, "hazard per reference price a seen competitor is cheaper")
     comparison_site_rate: float = _p(0.05, "monthly chance of checking a comparison site (sees the cheapest offer)")
     promo_visibility: float = _p(0.2, "monthly chance an existing customer sees the own provider's new-customer promo")
-    promo_unfairness: float = _w(1.0, "hazard per unit promo discount that feels unfair to existing customers")
+    promo_unfairness: float = _w(0.4, "hazard per unit promo discount that feels unfair to existing customers")
     notice_weight: float = _w(1.0, "hazard per unit price rise in each month of an announced, explained rise")
     unexplained_rise_weight: float = _w(4.0, "hazard per unit price rise when it lands on the invoice unannounced")
-    bill_shock_rate: float = _p(0.01, "monthly chance of an unexpectedly high bill")
-    bill_shock_weight: float = _w(0.5, "hazard added by a bill shock")
-    calm_down: float = _p(0.3, "monthly chance a looking customer stops looking after a confirming month")
-    switch_rate: float = _p(0.12, "monthly chance a looking customer acts and leaves, before price advantage")
+    calm_down: float = _p(0.6, "monthly chance a looking customer stops looking after a confirming month")
+    switch_rate: float = _p(0.25, "monthly chance a looking customer leaves, before price advantage")
     advantage_weight: float = _w(1.5, "extra leaving chance per reference price the best alternative saves")
     choice_price: float = _w(4.0, "logit weight of price (per reference price) when choosing where to go")
     choice_quality: float = _w(1.0, "logit weight of quality when choosing where to go")
+
+
+class Attention(_Group):
+    """Moments that make a customer compare now, and act on a better deal (Røhr 2018; Novus for Billogram).
+
+    A notice of a price change wakes inattentive customers, who compare the announced price with
+    the market and switch before it applies; a bill shock, an unannounced rise and a downturn's
+    price talk do the same. Hazards per month, damped by the loyalty stage like every pressure.
+    """
+
+    enabled: bool = Field(True, description="switch attention on (off: customers compare only while looking around)")
+    notice: float = _w(0.3, "hazard per month of a running price-change notice that a customer reads it and compares")
+    unannounced: float = _w(1.0, "hazard that a price change landing on the invoice without notice makes one compare")
+    bill_shock: float = _p(0.01, "monthly chance of an unexpectedly high bill, which makes the customer compare")
+    downturn_talk: float = _w(0.25, "hazard per downturn month that price talk makes a customer compare")
+    renewal: float = _w(
+        0.7, "hazard that the yearly renewal makes a customer compare, where contracts renew yearly "
+             "(UK motor insurance: 84 % shop around at renewal)",
+    )
+    min_saving: float = _w(
+        0.5, "saving (in reference prices, times price sensitivity) a better deal must offer to be worth acting on"
+    )
+    act: float = _p(0.3, "chance an attentive customer who finds a better deal switches within the month")
 
 
 class Service(_Group):
@@ -192,10 +218,14 @@ class Service(_Group):
     repeat_effort: float = _w(1.0, "effort score of having to contact again", le=10.0)
     disloyal_high_effort: float = _p(0.96, "chance a high-effort contact makes a customer more disloyal (CEB, HBR)")
     disloyal_low_effort: float = _p(0.09, "chance a low-effort contact makes a customer more disloyal (CEB, HBR)")
-    disloyal_hazard: float = _w(0.5, "look-around hazard added by becoming more disloyal")
+    disloyal_hazard: float = _w(0.12, "look-around hazard added by becoming more disloyal")
     failure_loss: float = _w(1.5, "experience gap lost in a month with a core failure", le=10.0)
-    recovery_gain: float = _w(0.6, "experience gap gained when a failure is resolved with low effort", le=10.0)
-    delight_effect: float = _w(0.6, "experience gap per unit of delight spend on a contact", le=10.0)
+    recovery_gain: float = _w(1.0, "experience gap a failure's contact gives back when resolved with low effort",
+                              le=10.0)
+    delight_cap: float = _w(0.8, "largest experience gap delight can close on a resolved contact", le=10.0)
+    delight_scale: float = Field(
+        0.5, gt=0.0, le=100.0, description="delight spend that closes 63 % of delight_cap (diminishing returns)"
+    )
     digital_only_repeat: float = _p(0.5, "chance a complex issue pushed to self-service needs a repeat (seed 003)")
 
 
@@ -207,7 +237,7 @@ class WordOfMouth(_Group):
     tell_good: float = _p(0.3, "chance a customer with a good experience tells others")
     reach_bad: float = _w(10.0, "people told about a bad experience (seed 002: about 10)", le=1000.0)
     reach_good: float = _w(3.0, "people told about a good experience (seed 002: about 3)", le=1000.0)
-    weight_bad: float = _w(0.02, "look-around hazard one bad message about the own provider adds")
+    weight_bad: float = _w(0.04, "look-around hazard one bad message about the own provider adds")
     weight_good: float = _w(0.01, "look-around hazard one good message about a competitor adds")
     ambassador_rate: float = _p(0.1, "monthly chance an embedded customer recommends the provider unprompted")
     recommend_by_stage: tuple[float, float, float] = Field(
@@ -215,6 +245,14 @@ class WordOfMouth(_Group):
     )
     referral_strength: float = _w(0.05, "adoption hazard one recommendation gives a prospect (Bass q per message)")
     referral_pull: float = _w(1.0, "how much one recommendation tilts a leaver's choice towards that provider")
+    defection_weight: float = _w(
+        0.07, "look-around hazard per acquaintance who left the customer's provider last month (Nitzan and Libai 2011)"
+    )
+    defection_decay: float = _p(0.3, "share of the exposure to acquaintances' defections that is left a month later")
+    degree_elasticity: float = Field(
+        1.0, ge=0.0, le=5.0,
+        description="how much more a customer with more acquaintances heeds a defection: (degree / mean)^elasticity",
+    )
 
 
 class Payment(_Group):
@@ -222,7 +260,7 @@ class Payment(_Group):
 
     enabled: bool = Field(True, description="switch payment friction on")
     friction: dict[str, float] = Field(
-        default_factory=lambda: {"paper": 0.03, "e_invoice": 0.005, "direct_debit": 0.0, "mobile": 0.002},
+        default_factory=lambda: {"paper": 0.02, "e_invoice": 0.002, "direct_debit": 0.0, "mobile": 0.001},
         description="monthly look-around hazard added by paying through each channel",
     )
     paper_cost: float = _w(0.5, "extra monthly cost to serve a paper invoice", le=1e4)
@@ -241,9 +279,10 @@ class Offers(_Group):
 
     enabled: bool = Field(True, description="switch offers on")
     relevant_gain: float = _w(0.3, "experience gap gained from a relevant offer", le=10.0)
-    spam_hazard: float = _w(0.05, "look-around hazard added by a spam offer")
+    spam_hazard: float = _w(0.03, "look-around hazard added by a spam offer")
     proactive_gain: float = _w(0.2, "experience gap gained from a proactive message", le=10.0)
     proactive_mitigation: float = _p(0.5, "share of a failure's loss avoided when customers are told before they ask")
+    relevant_calm: float = _p(0.5, "chance a relevant offer to a customer looking around ends the search")
 
 
 class Rewards(_Group):
@@ -255,12 +294,24 @@ class Rewards(_Group):
     tenure_bonus_after: int = Field(24, ge=0, le=600, description="months of tenure before the tenure bonus starts")
 
 
+class Retention(_Group):
+    """What a retention effort does for a looking customer it reaches (the provider's ``retention_offers``).
+
+    The share it saves is an assumption, plainly labelled: no source in DOMAIN.md gives one.
+    A saved customer stops looking and gets a discount, whose cost shows in profit.
+    """
+
+    save_share: float = _p(0.3, "share of the looking customers a retention effort reaches that it keeps (assumption)")
+    discount: float = _p(0.15, "discount off the list price a saved customer gets")
+    discount_months: int = Field(6, ge=0, le=120, description="months the saved customer's discount lasts")
+
+
 class Economy(_Group):
     """A downturn raises price sensitivity (seed 004: Novus for Billogram)."""
 
     enabled: bool = Field(False, description="switch the downturn on")
     downturn_month: int = Field(12, ge=0, le=1200, description="first month of the downturn")
-    price_sensitivity_multiplier: float = _w(1.8, "price sensitivity multiplier during the downturn", le=20.0)
+    price_sensitivity_multiplier: float = _w(1.0, "price sensitivity multiplier during the downturn", le=20.0)
 
 
 class Economics(_Group):
@@ -308,7 +359,11 @@ class Levers(_Group):
     promo_discount: float = _p(0.0, "discount for new customers in their first promo_months")
     promo_months: int = Field(6, ge=1, le=60, description="months a new-customer promo price lasts")
     ad_pressure: float = _w(1.0, "advertising intensity relative to a typical competitor", le=20.0)
-    retention_offers: float = _p(0.0, "chance a looking customer is reached by a retention effort that calms them")
+    brand: float = Field(
+        0.0, ge=-10.0, le=10.0,
+        description="reputation and awareness: how much more a customer choosing a provider leans to this one (logit)",
+    )
+    retention_offers: float = _p(0.0, "monthly chance a looking customer is reached by a retention effort")
     process_investment: float = _w(0.0, "one-off cost per customer of engineering effort out of the process", le=1e6)
     price_change: PriceChange = PriceChange()
 
@@ -332,11 +387,13 @@ class Scenario(_Group):
     ladder: Ladder = Ladder()
     response: Response = Response()
     phase_out: PhaseOut = PhaseOut()
+    attention: Attention = Attention()
     service: Service = Service()
     word_of_mouth: WordOfMouth = WordOfMouth()
     payment: Payment = Payment()
     offers: Offers = Offers()
     rewards: Rewards = Rewards()
+    retention: Retention = Retention()
     economy: Economy = Economy()
     economics: Economics = Economics()
     providers: tuple[Provider, ...] = Field(

@@ -56,7 +56,7 @@ import numpy as np
 
 from churnsim import metrics, rules
 from churnsim.agents import E_INVOICE, PAPER
-from churnsim.market import MonthConditions
+from churnsim.market import MonthConditions, reshuffle
 from churnsim.metrics import T
 from churnsim.model import ChurnModel
 from churnsim.network import sparse_bernoulli
@@ -197,6 +197,7 @@ class Month:
     u16: np.ndarray  # uint32 (n,): u[16], compared with thresholds of 32-bit resolution
     fail_idx: np.ndarray
     contact_idx: np.ndarray
+    high: np.ndarray  # bool per contact: high effort
     disloyal: np.ndarray  # bool per contact
     offer_idx: np.ndarray
     relevant: np.ndarray  # bool per offer
@@ -213,9 +214,14 @@ class Plan:
     next_stage_idx: np.ndarray
     next_stage: np.ndarray
     stopped: np.ndarray  # stop looking around
-    switch_idx: np.ndarray
+    switch_idx: np.ndarray  # leave for another provider: by decision, then by a life event (``moved``)
     exit_idx: np.ndarray
     joining: np.ndarray  # prospects signing up
+    attentive: np.ndarray  # made to compare this month
+    reached: np.ndarray  # looking customers a retention effort reached
+    saved: np.ndarray  # ... and kept
+    moved: np.ndarray  # the switchers a life event moved
+    start: dict[str, np.ndarray] | None  # the shard's state at the start of the month, when events are recorded
 
     @property
     def choosers(self) -> np.ndarray:
@@ -225,7 +231,7 @@ class Plan:
 
 COLUMNS = ("provider", "stage", "looking", "tenure", "binding_left", "bundled", "channel", "sensitivity",
            "expectation", "tolerance", "prefers_human", "life_churn", "stayed", "clock", "life_hazard", "life_clock",
-           "price_class", "hazard", "weight", "wsens", "conf", "pleased", "listener")
+           "price_class", "hazard", "weight", "wsens", "conf", "pleased", "listener", "exposure", "heed", "heard_left")
 
 
 class Shard:
@@ -235,9 +241,10 @@ class Shard:
     ``VectorChurnModel.month`` handles what crosses them (good news heard, messages delivered).
     """
 
-    __slots__ = (*COLUMNS, "lo", "n", "rng", "stocks", "tally")
+    __slots__ = (*COLUMNS, "events", "lo", "n", "rng", "stocks", "tally")
     stocks: Stocks  # counted at set-up, kept up to date by the shard's moves
     tally: np.ndarray  # this month's events, summed into the model's when the month ends
+    events: dict[str, np.ndarray]  # this month's rows of the event table, when recorded
 
     def __init__(self, model: VectorChurnModel, lo: int, hi: int, rng: np.random.Generator) -> None:
         for name in COLUMNS:
@@ -266,22 +273,25 @@ class VectorChurnModel(ChurnModel):
         self.prefers_human = population.prefers_human.astype(bool)
         self.life_churn = population.life_churn.astype(np.float32)
         self.stayed = population.stayed.astype(bool)
-        # u[18] of customers not looking and u[15] of prospects share one clock (one use a month)
+        # U.look of customers not looking and U.sign_up of prospects share one clock (one use a month)
         self.clock = self.rng.standard_exponential(n, dtype=np.float32)
-        # u[20]: life events (switch, or exit the category) run on a clock of constant hazard (0 for prospects)
+        # U.life: life events (switch, or exit the category) run on a clock of constant hazard (0 for prospects)
         self.life_hazard = np.zeros(n, np.float32)
         self.life_clock = self.rng.standard_exponential(n, dtype=np.float32)
 
+        self.exposure = np.zeros(n, np.float32)  # acquaintances' defections from the provider, fading
+        self.heed = self.susceptibility.astype(np.float32)  # how much each customer heeds a defection
+        self.heard_left = np.zeros(n, np.int16)  # acquaintances who left the provider last month (events table)
+        self.left_news = (EMPTY, np.zeros(0, np.int8))  # last month's leavers' acquaintances and the provider left
         self.lever = {name: self._ext(values) for name, values in self.table.levers.items()}
-        resistance = s.ladder.resistance if s.phase_out.enabled else (0.0, 0.0, 0.0)
-        self.resistance = np.asarray(resistance, np.float32)
+        self.closure = self._ext(self.closure)
         self.channel_friction = (self.friction if s.payment.enabled else 0.0 * self.friction).astype(np.float32)
         proactive = self.lever["proactive"] if s.offers.enabled else np.zeros(nprov + 1, np.float32)
         svc, off = s.service, s.offers
         # a month without events: the gap is this per-provider constant minus the expectation
         self.base_gap = rules.experience_gap(
-            self.lever["quality"], 0.0, 0.0, 0.0, 0.0, self.lever["delight"], proactive, 0.0, svc.failure_loss,
-            svc.recovery_gain, svc.delight_effect, off.proactive_gain, off.proactive_mitigation, off.relevant_gain,
+            self.lever["quality"], 0.0, False, False, False, 0.0, proactive, False, svc.failure_loss,
+            svc.recovery_gain, off.proactive_gain, off.proactive_mitigation, off.relevant_gain,
         ).astype(np.float32)
         self.proactive = proactive
         self.class_tenure = self._class_tenures()
@@ -378,6 +388,46 @@ class VectorChurnModel(ChurnModel):
                                     minlength=CLASSES * nprov).reshape(nprov, CLASSES),
         )
 
+    def start_cohort(self) -> np.ndarray:
+        self.stayed[:] = self.provider >= 0
+        for z in self.shards:
+            z.stocks.retained = z.stocks.customers.copy()
+        return self.stocks.customers.copy()
+
+    def month_events(self) -> dict[str, np.ndarray]:
+        return {name: np.concatenate([z.events[name] for z in self.shards]) for name in self.shards[0].events}
+
+    def _start_of_month(self, z: Shard) -> dict[str, np.ndarray]:
+        """The shard's customers with a provider, as they start the month (the event table's state columns)."""
+        rows = np.flatnonzero(z.provider >= 0)
+        p = z.provider[rows].astype(np.intp)
+        return {"rows": rows, "provider": p, "stage": z.stage[rows].copy(), "looking": z.looking[rows].copy(),
+                "tenure": z.tenure[rows].copy(), "neighbours_left": z.heard_left[rows].copy(),
+                "price_gap": (self._paid(z, rows, p) - self.best[p]) / self.spec.market.reference_price}
+
+    def _shard_events(self, z: Shard, plan: Plan, switch_to: np.ndarray) -> dict[str, np.ndarray]:
+        """The month's rows of the event table for the shard (``churnsim.events``), before its changes apply."""
+        start, m = plan.start, plan.m
+        rows = start.pop("rows")
+
+        def flag(idx: np.ndarray) -> np.ndarray:
+            mask = np.zeros(z.n, bool)
+            mask[idx] = True
+            return mask[rows]
+
+        left = np.zeros(z.n, np.int8)
+        left[plan.switch_idx] = 1
+        left[plan.moved] = 2
+        left[plan.exit_idx] = 3
+        moved_to = np.full(z.n, -1, np.int64)
+        moved_to[plan.switch_idx] = switch_to
+        return start | {
+            "customer": rows + z.lo, "acquaintances": self.degree[rows + z.lo], "attentive": flag(plan.attentive),
+            "started_looking": flag(plan.started), "failure": flag(m.fail_idx), "contacted": flag(m.contact_idx),
+            "high_effort": flag(m.contact_idx[m.high]), "disloyal": flag(m.contact_idx[m.disloyal]),
+            "bad": m.bad[rows], "offer": flag(m.offer_idx), "retention": flag(plan.reached),
+            "saved": flag(plan.saved), "left": left[rows], "moved_to": moved_to[rows]}
+
     def state_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         views = tuple(c.view() for c in (self.provider, self.stage, self.looking, self.stayed))
         for v in views:
@@ -412,6 +462,9 @@ class VectorChurnModel(ChurnModel):
             c.notice_active, c.lands_unannounced, c.rise, 1.0, s.phase_out.notice_weight,
             s.phase_out.unexplained_rise_weight))  # linear in the sensitivity, applied per customer
         self.sens_factor = np.float32(c.price_multiplier)
+        self.announced = self._ext(c.announced, 1.0)
+        self.best = self._ext(c.best_alternative)
+        self.trigger = self._ext(c.attention)
         self._random_pressures(c)
         key = (self.paid.tobytes(), self.change.tobytes(), self.sens_factor.tobytes(), self.ad_chance.tobytes(),
                self.ad_pressure.tobytes())
@@ -488,17 +541,16 @@ class VectorChurnModel(ChurnModel):
         z.weight[idx] = weight
         z.wsens[idx] = ws
         hazard = rules.look_hazard(pressure, po.base_attention, weight)
-        hazard += self._random_hazard(key, weight, ws)
+        hazard += self._random_hazard(key, ws)
         z.hazard[idx] = np.where(active, hazard, np.float32(s.market.entry_rate))
 
-    def _random_hazard(self, key: np.ndarray, weight: np.ndarray, ws: np.ndarray) -> np.ndarray:
-        """Integrated hazard of price ads and comparison sites, the own promo and bill shocks (independent draws)."""
+    def _random_hazard(self, key: np.ndarray, ws: np.ndarray) -> np.ndarray:
+        """Integrated hazard of price ads and comparison sites and of the own promo seen (independent draws)."""
         po = self.spec.phase_out
-        promo, shock = np.float32(po.promo_visibility * po.enabled), np.float32(po.bill_shock_rate * po.enabled)
+        promo = np.float32(po.promo_visibility * po.enabled)
         survive = survival(ws, self.ad_none.take(key), [
             (c.take(key), x.take(key)) for c, x in zip(self.ad_chance, self.ad_pressure, strict=True)])
         survive *= survival(ws, 1 - promo, [(promo, self.promo_pressure.take(key))])
-        survive *= survival(weight, 1 - shock, [(shock, np.float32(po.bill_shock_weight))])
         return -np.log(survive)
 
     # ------------------------------------------------------------------ the month
@@ -512,6 +564,7 @@ class VectorChurnModel(ChurnModel):
         """
         c, tally = self.conditions, self.tally
         reprice = self._prices(c)
+        self._expose()
         st = self.stocks
         tally[T.billed] = st.customers
         tally[T.revenue] = st.customers * c.price
@@ -523,7 +576,10 @@ class VectorChurnModel(ChurnModel):
         workers = min(self.threads, len(self.shards))
         with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
             plans = list(self._each(pool, functools.partial(self._decide, reprice=reprice)))
-            tellers = list(self._each(pool, self._change, plans, self._heard_by_shard(plans)))
+            changed = list(self._each(pool, self._change, plans, self._heard_by_shard(plans)))
+            tellers = [told for told, _ in changed]
+            news = [heard for _, heard in changed]
+            self.left_news = tuple(np.concatenate(c) for c in zip(*news, strict=True))
             good = []
             for messages in self._each(pool, self._tell, tellers):  # a shard's, charged while later ones run
                 for recipients, charge, news in messages:
@@ -550,44 +606,79 @@ class VectorChurnModel(ChurnModel):
         return np.split(heard, np.cumsum([len(c) for c in choosers[:-1]]))
 
     def _decide(self, z: Shard, reprice: bool) -> Plan:
-        """Sense, then the month's decisions on the shard's state as it stood: nothing changes yet but the clocks."""
+        """Sense, then the month's decisions on the shard's state as it stood: nothing changes yet but the clocks.
+
+        A settled customer made to compare who finds a deal worth taking acts now (``U.leave``
+        below the attention's ``act``) or starts looking around; its look-around clock's ring, if
+        any, is not its decision this month (the clock is memoryless, so this biases nothing).
+        """
         if reprice:
             for start in range(0, z.n, CHUNK):
                 self._refresh(z, slice(start, start + CHUNK))
+        start = self._start_of_month(z) if self.event_frames is not None else None
         m = self._sense(z)
+        attentive = self._attention(z)
         self._run_clock(z, m)
         rings = np.flatnonzero(z.clock < 0.0)
         z.clock[rings] = z.rng.standard_exponential(len(rings), dtype=np.float32)
         started, joining = rings[m.active[rings]], rings[~m.active[rings]]
+        if self.burning:  # nobody signs up in the burn-in
+            joining = EMPTY
+        deal = np.zeros(z.n, bool)
+        deal[attentive[self._advantage(z, attentive) > self.spec.attention.min_saving]] = True
+        started = started[~deal[started]]
+        settled = np.flatnonzero(deal & ~z.looking)
+        rates = (np.float32(self.spec.attention.act), np.float32(self.spec.phase_out.switch_rate))
+        acts = [idx[self.window_open(z.tenure[idx]) & (z.rng.random(len(idx)) < self._leave_chance(z, idx, rate))]
+                for idx, rate in zip((settled, started), rates, strict=True)]  # those who start looking compare
+        started = np.union1d(started, settled)
+        acts = np.concatenate(acts)
         z.tally[T.started_looking] = _count(z.provider[started], self.providers)
+        z.tally[T.attentive] = _count(z.provider[attentive], self.providers)
         next_stage_idx, next_stage = self._ladder(z, m)
-        looking_idx, stop, leave = self._looking_around(z, m)
-        switch_idx, exit_idx = self._life_events(z, looking_idx[leave])
-        return Plan(m, started, next_stage_idx, next_stage, looking_idx[stop], switch_idx, exit_idx, joining)
+        looking_idx, stop, leave, reached, saved = self._looking_around(z, m, deal)
+        decided, moved, exit_idx = self._life_events(z, np.concatenate([looking_idx[leave], acts]))
+        return Plan(m, started, next_stage_idx, next_stage, looking_idx[stop], np.concatenate([decided, moved]),
+                    exit_idx, joining, attentive, reached, saved, moved, start)
 
-    def _change(self, z: Shard, plan: Plan, heard: np.ndarray) -> Tellers:
-        """Leavers and joiners choose, tellers are found, and the month's changes apply; returns the tellers."""
-        switched = len(plan.switch_idx)
-        switch_to = self._choose(z, plan.switch_idx, self._leaver_weights(z, plan.switch_idx, heard[:switched]))
-        join_to = self._choose(z, plan.joining, self._joiner_weights(heard[switched:]))
+    def _change(self, z: Shard, plan: Plan, heard: np.ndarray) -> tuple[Tellers, tuple[np.ndarray, np.ndarray]]:
+        """Leavers and joiners choose, tellers are found, and the month's changes apply.
+
+        Returns the tellers and the news of the month's defections: each leaver's acquaintances
+        (whole-population indices) and the provider it left. In the burn-in the leavers take the
+        places leavers vacated (``market.reshuffle``) instead of choosing.
+        """
+        if self.burning:
+            plan.switch_idx, plan.exit_idx = np.concatenate([plan.switch_idx, plan.exit_idx]), EMPTY
+            switch_to = reshuffle(z.provider[plan.switch_idx].astype(np.int64), z.rng).astype(np.intp)
+            join_to = EMPTY
+        else:
+            switched = len(plan.switch_idx)
+            switch_to = self._choose(z, plan.switch_idx, self._leaver_weights(z, plan.switch_idx, heard[:switched]))
+            join_to = self._choose(z, plan.joining, self._joiner_weights(heard[switched:]))
+        if plan.start is not None:
+            z.events = self._shard_events(z, plan, switch_to)
+        leavers = np.concatenate([plan.switch_idx, plan.exit_idx])
+        left = z.provider[leavers]
         tellers = self._tellers(z, plan.m)
         self._apply(z, plan, switch_to, join_to)
-        return tellers
+        return tellers, self._defection_news(z, leavers, left)
 
     def _tell(self, z: Shard, tellers: Tellers) -> list[Message]:
         """The shard's tellers' messages, bad news first."""
         return [self._deliver(z, told + z.lo, about, reach, kind) for told, about, reach, kind in tellers]
 
     def _sense(self, z: Shard) -> Month:
-        """Failures and contacts (u[0]-u[7]), offers (u[8], u[9]), the experience gap and confirmation (u[10])."""
+        """Failures and contacts (U.failure to U.resolved), offers, the experience gap and confirmation (U.confirm)."""
         s, rng, lv, tally = self.spec, z.rng, self.lever, z.tally
         n, nprov, prov = z.n, self.providers, z.provider
         svc, off, resp = s.service, s.offers, s.response
         active = prov >= 0
         failed = np.zeros(n, bool)
-        recovered = np.zeros(n, bool)
+        resolved = np.zeros(n, bool)
+        low_effort = np.zeros(n, bool)
         bad = np.zeros(n, bool)
-        contact_idx, disloyal = EMPTY, np.zeros(0, bool)
+        contact_idx, disloyal, high = EMPTY, np.zeros(0, bool), np.zeros(0, bool)
         fail_idx = EMPTY
         if svc.enabled:
             idx, u = below(rng, float(lv["failure_rate"].max()), n)
@@ -610,7 +701,8 @@ class VectorChurnModel(ChurnModel):
             high = effort > z.tolerance[contact_idx]
             disloyal = rules.happens(u[4], rules.disloyalty_probability(high, svc.disloyal_high_effort,
                                                                         svc.disloyal_low_effort))
-            recovered[contact_idx] = failed[contact_idx] & rules.happens(u[5], lv["resolution"][pc]) & ~high
+            resolved[contact_idx] = rules.happens(u[5], lv["resolution"][pc])
+            low_effort[contact_idx] = ~high
             contacts = 1.0 + repeated
             tally[T.contacts] = _count(pc, nprov, contacts)
             tally[T.human_contacts] = _count(pc, nprov, np.where(complex_issue & ~pushed, contacts, 0.0))
@@ -620,9 +712,6 @@ class VectorChurnModel(ChurnModel):
             tally[T.disloyal_high] = _count(pc[disloyal & high], nprov)
             tally[T.delight_units] = tally[T.contacts] * self.table.delight
             tally[T.failures] = _count(prov[fail_idx], nprov)
-            bad[fail_idx] = True
-            bad[contact_idx] &= ~recovered[contact_idx]
-            bad[contact_idx[disloyal]] = True
         offer_idx, relevant = EMPTY, np.zeros(0, bool)
         if off.enabled:
             idx, u = below(rng, float(lv["offer_rate"].max()), n)
@@ -637,10 +726,15 @@ class VectorChurnModel(ChurnModel):
         is_contact[contact_idx] = True
         event_idx = np.flatnonzero(failed | is_contact | is_relevant)
         pe = prov[event_idx].astype(np.intp)
+        solved = resolved[event_idx]
         event_gap = rules.experience_gap(
-            lv["quality"][pe], z.expectation[event_idx], failed[event_idx], recovered[event_idx],
-            is_contact[event_idx], lv["delight"][pe], self.proactive[pe], is_relevant[event_idx], svc.failure_loss,
-            svc.recovery_gain, svc.delight_effect, off.proactive_gain, off.proactive_mitigation, off.relevant_gain)
+            lv["quality"][pe], z.expectation[event_idx], failed[event_idx], solved, low_effort[event_idx],
+            solved * self.closure[pe], self.proactive[pe], is_relevant[event_idx], svc.failure_loss,
+            svc.recovery_gain, off.proactive_gain, off.proactive_mitigation, off.relevant_gain)
+        recovered = np.zeros(n, bool)
+        recovered[event_idx] = rules.recovered(failed[event_idx], solved, event_gap)
+        bad[fail_idx] = ~recovered[fail_idx]
+        bad[contact_idx[disloyal]] = True
         u10, u16 = uniform32(z.rng, n), uniform32(z.rng, n)
         confirmed = u10 < z.conf
         confirmed[event_idx] = u10[event_idx] < threshold(rules.confirm_probability(
@@ -648,8 +742,9 @@ class VectorChurnModel(ChurnModel):
         pleased = z.pleased.copy()
         pleased[event_idx] = event_gap > 0
         return Month(active=active, bad=bad, bad_idx=np.flatnonzero(bad), recovered=recovered, confirmed=confirmed,
-                     pleased=pleased, u16=u16, fail_idx=fail_idx, contact_idx=contact_idx, disloyal=disloyal,
-                     offer_idx=offer_idx, relevant=relevant, event_idx=event_idx, event_gap=event_gap)
+                     pleased=pleased, u16=u16, fail_idx=fail_idx, contact_idx=contact_idx, high=high,
+                     disloyal=disloyal, offer_idx=offer_idx, relevant=relevant, event_idx=event_idx,
+                     event_gap=event_gap)
 
     def _run_clock(self, z: Shard, m: Month) -> None:
         """Run each clock down by the month's hazard: the cached part, then the month's events.
@@ -676,6 +771,10 @@ class VectorChurnModel(ChurnModel):
             clock[idx] -= z.weight[idx] * np.float32(off.spam_hazard)
         idx = m.contact_idx[m.disloyal]
         clock[idx] -= z.weight[idx] * np.float32(svc.disloyal_hazard)
+        wom = s.word_of_mouth
+        if wom.enabled:
+            idx = np.flatnonzero(z.exposure)
+            clock[idx] -= z.weight[idx] * rules.defection_pressure(z.exposure[idx], z.heed[idx], wom.defection_weight)
 
     def _ladder(self, z: Shard, m: Month) -> tuple[np.ndarray, np.ndarray]:
         """u[17]: below the stage's promotion chance (for the unharmed) or the demotion chance (for the bad)."""
@@ -693,31 +792,70 @@ class VectorChurnModel(ChurnModel):
         changed = new != z.stage[idx]
         return idx[changed], new[changed]
 
-    def _looking_around(self, z: Shard, m: Month) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Customers looking around: retention (u[18]), calming down (u[25]) or leaving (u[19])."""
+    def _looking_around(self, z: Shard, m: Month,
+                        deal: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Customers looking around: a retention effort (U.look, U.saved), calming down (U.calm, U.offer_calms)
+        or leaving (U.leave), at the attention's ``act`` for those who were made to compare and found a deal.
+
+        Returns the looking customers, who of them stop and who leave, and those reached and kept.
+        """
         s, lv, nprov = self.spec, self.lever, self.providers
-        po, rw = s.phase_out, s.rewards
+        po = s.phase_out
         if not po.enabled:
-            return EMPTY, np.zeros(0, bool), np.zeros(0, bool)
+            return EMPTY, np.zeros(0, bool), np.zeros(0, bool), EMPTY, EMPTY
         idx = np.flatnonzero(z.looking)
         p = z.provider[idx]
-        u = z.rng.random((3, len(idx)))
-        retention = rules.happens(u[0], lv["retention_offers"][p])
-        stop = retention | (m.confirmed[idx] & ~m.bad[idx] & rules.happens(u[1], po.calm_down))
-        sens = z.sensitivity[idx] * self.sens_factor
-        best = self._ext(self.conditions.best_alternative)[p]
-        advantage = (self._paid(z, idx, p) - best) / s.market.reference_price * sens
-        leave = ~stop & self.window_open(z.tenure[idx]) & rules.happens(u[2], rules.leave_probability(
-            advantage, po.switch_rate, po.advantage_weight, rw.enabled & (z.binding_left[idx] > 0),
-            rw.enabled & z.bundled[idx], rw.binding_lock, rw.bundle_lock))
-        z.tally[T.retention_efforts] = _count(p[retention], nprov)
-        return idx, stop, leave
+        u = z.rng.random((5, len(idx)))
+        reached = rules.happens(u[0], lv["retention_offers"][p])
+        saved = reached & rules.happens(u[1], s.retention.save_share)
+        offered = np.zeros(z.n, bool)
+        offered[m.offer_idx[m.relevant]] = True
+        calm = m.confirmed[idx] & ~m.bad[idx] & rules.happens(u[2], po.calm_down)
+        calm |= offered[idx] & rules.happens(u[3], s.offers.relevant_calm)
+        stop = saved | calm
+        rate = np.where(deal[idx], np.float32(s.attention.act), np.float32(po.switch_rate))
+        leave = ~stop & self.window_open(z.tenure[idx]) & rules.happens(u[4], self._leave_chance(z, idx, rate))
+        z.tally[T.retention_efforts] = _count(p[reached], nprov)
+        z.tally[T.retention_saves] = _count(p[saved], nprov)
+        return idx, stop, leave, idx[reached], idx[saved]
 
-    def _life_events(self, z: Shard, leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """u[20]: a life event makes the customer switch (below life churn) or exit (above it).
+    def _advantage(self, z: Shard, idx: np.ndarray) -> np.ndarray:
+        """What the best alternative saves each of ``idx``, against the announced price while a notice runs."""
+        p = z.provider[idx].astype(np.intp)
+        price = self._paid(z, idx, p) * self.announced[p]
+        return rules.advantage(price, self.best[p], z.sensitivity[idx] * self.sens_factor,
+                               self.spec.market.reference_price)
 
-        Returns the switchers (looking customers who leave, and life events below life churn)
-        and the exits; an exit wins over leaving.
+    def _leave_chance(self, z: Shard, idx: np.ndarray, rate: np.ndarray | np.float32) -> np.ndarray:
+        """rules.leave_probability for customers ``idx`` comparing at ``rate``."""
+        po, rw = self.spec.phase_out, self.spec.rewards
+        return rules.leave_probability(self._advantage(z, idx), rate, po.advantage_weight,
+                                       rw.enabled & (z.binding_left[idx] > 0), rw.enabled & z.bundled[idx],
+                                       rw.binding_lock, rw.bundle_lock)
+
+    def _attention(self, z: Shard) -> np.ndarray:
+        """U.attention: the customers the month's triggers make compare, sorted.
+
+        The month's triggers give each provider and stage a chance, found by thinning; a customer
+        whose yearly contract renews draws afresh against the triggers plus the renewal's hazard.
+        """
+        if not self.attending:
+            return EMPTY
+        chance = rules.hazard_probability(np.outer(self.trigger, self.resistance))  # (P + 1, 3), prospects' row 0
+        idx, u = below(z.rng, float(chance.max()), z.n)
+        hit = idx[u < chance[z.provider[idx], z.stage[idx]]]
+        if not self.spec.market.annual_renewal:
+            return hit
+        renewing = np.flatnonzero(self.renewing(z.tenure) & (z.provider >= 0))
+        hazard = (self.trigger[z.provider[renewing]] + self.spec.attention.renewal) * self.resistance[z.stage[renewing]]
+        return np.union1d(hit[~self.renewing(z.tenure[hit])],
+                          renewing[z.rng.random(len(renewing)) < rules.hazard_probability(hazard)])
+
+    def _life_events(self, z: Shard, leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """U.life: a life event makes the customer switch (below life churn) or exit (above it).
+
+        Returns those who leave by their own decision, those a life event moves to another
+        provider, and the exits; a life event wins over the decision.
         """
         z.life_clock -= z.life_hazard
         life = np.flatnonzero(z.life_clock < 0.0)
@@ -726,7 +864,29 @@ class VectorChurnModel(ChurnModel):
         moves = u < z.life_churn[life]
         taken = np.zeros(z.n, bool)
         taken[life] = True
-        return np.concatenate([leavers[~taken[leavers]], life[moves]]), life[~moves]
+        return leavers[~taken[leavers]], life[moves], life[~moves]
+
+    def _defection_news(self, z: Shard, leavers: np.ndarray, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Who hears of the month's leavers (every acquaintance; mean-degree random people if fully mixed)."""
+        wom, csr = self.spec.word_of_mouth, self.csr
+        if not wom.enabled or not len(leavers):
+            return EMPTY, np.zeros(0, np.int8)
+        if csr is None:
+            told = self.spec.network.mean_degree
+            return z.rng.integers(0, self.population_size, len(leavers) * told), np.repeat(left, told)
+        start = csr.indptr[leavers + z.lo]
+        degree = csr.indptr[leavers + z.lo + 1] - start
+        offsets = np.arange(int(degree.sum())) - np.repeat(np.cumsum(degree) - degree, degree)
+        return csr.indices[np.repeat(start, degree) + offsets].astype(np.intp), np.repeat(left, degree)
+
+    def _expose(self) -> None:
+        """Last month's leavers' acquaintances hear of it: exposure to defections from one's own provider."""
+        recipients, left = self.left_news
+        heard = np.bincount(recipients[self.provider[recipients] == left], minlength=self.population_size)
+        self.exposure[:] = rules.exposure_after(self.exposure, heard.astype(np.float32),
+                                                np.float32(self.spec.word_of_mouth.defection_decay))
+        if self.event_frames is not None:
+            self.heard_left[:] = heard
 
     def _heard_good(self, idx: np.ndarray) -> np.ndarray:
         """(len(idx), P): good messages each of ``idx`` (distinct customers) heard last month, by provider.
@@ -839,6 +999,7 @@ class VectorChurnModel(ChurnModel):
         z.stayed[idx] = False
         z.binding_left[idx] = 0
         z.bundled[idx] = False
+        z.exposure[idx] = 0.0
 
     def _reclass(self, z: Shard, idx: np.ndarray) -> np.ndarray:
         p = z.provider[idx].astype(np.intp)

@@ -188,8 +188,9 @@ def ladder_chain(scenario: Scenario) -> LadderChain:
 
     Requires what makes every customer alike and every month independent of the others: word of
     mouth, payment friction, offers, rewards and the economy off; no service contacts (failures
-    only); all providers with the same levers and no promo or price change; identical expectations
-    and price sensitivities; no life-event churn (``market.exit_rate`` is the homogeneous churn).
+    only); all providers with the same levers and no promo or price change, so that nobody made to
+    compare finds a better deal; identical expectations and price sensitivities; no life-event churn
+    (``market.exit_rate`` is the homogeneous churn); no burn-in (the chain starts from the initial shares).
     Raises ValueError naming the first condition that fails.
     """
     s = scenario
@@ -201,8 +202,8 @@ def ladder_chain(scenario: Scenario) -> LadderChain:
         problems.append("ladder, phase_out and service must be enabled")
     if s.service.question_rate != 0 or s.service.contact_given_failure != 0:
         problems.append("service.question_rate and service.contact_given_failure must be 0 (no contacts)")
-    if s.market.annual_renewal or s.market.prospect_share != 0:
-        problems.append("market.annual_renewal must be false and market.prospect_share 0")
+    if s.market.annual_renewal or s.market.prospect_share != 0 or s.market.burn_in != 0:
+        problems.append("market.annual_renewal must be false, market.prospect_share and market.burn_in 0")
     levers = [p.levers.model_dump() for p in s.providers]
     if any(lv != levers[0] for lv in levers):
         problems.append("all providers need the same levers")
@@ -236,8 +237,7 @@ def ladder_chain(scenario: Scenario) -> LadderChain:
                                                           resp.exceed_gain, resp.exceed_scale))
                 value = ref * (1.0 + resp.value_per_gap * gap)
                 pressure = po.invoice_weight * sens * max(lv.price - value, 0.0) / ref
-                look = sum(w * -math.expm1(-(po.base_attention + pressure + extra) * lad.resistance[stage])
-                           for w, extra in ((po.bill_shock_rate, po.bill_shock_weight), (1 - po.bill_shock_rate, 0.0)))
+                look = -math.expm1(-(po.base_attention + pressure) * lad.resistance[stage])
                 for confirmed, p_conf in ((1, confirm), (0, 1.0 - confirm)):
                     if failed:
                         moves = _moves((max(stage - 1, 0), lad.demote_on_bad), (stage, 1.0 - lad.demote_on_bad))

@@ -34,7 +34,7 @@ OFF = 1e-9  # Beta alpha that switches life-event churn off: mean alpha / (alpha
 MECHANISMS_OFF = (
     "ladder.enabled=false", "phase_out.enabled=false", "service.enabled=false", "word_of_mouth.enabled=false",
     "payment.enabled=false", "offers.enabled=false", "rewards.enabled=false", "economy.enabled=false",
-    f"segments.0.baseline_churn.alpha={OFF}",
+    "market.burn_in=0", f"segments.0.baseline_churn.alpha={OFF}",
 )
 
 
@@ -72,7 +72,7 @@ SBG_A, SBG_B, SBG_MONTHS = 0.7, 3.5, 24
 LADDER_MONTHS = 60
 LADDER_SETS = (
     "word_of_mouth.enabled=false", "payment.enabled=false", "offers.enabled=false", "rewards.enabled=false",
-    "economy.enabled=false", f"segments.0.baseline_churn.alpha={OFF}",
+    "economy.enabled=false", "market.burn_in=0", f"segments.0.baseline_churn.alpha={OFF}",
     "segments.0.expectation.sd=0", "segments.0.price_sensitivity.sd=0",
     "service.question_rate=0", "service.contact_given_failure=0",
     "ladder.initial_shares=[0.5, 0.3, 0.2]", "ladder.promote_chosen=0.12", "ladder.promote_rechosen=0.06",
