@@ -12,23 +12,34 @@ import numpy as np
 import pandas as pd
 
 import churnsim
+from churnsim import events as event_table
 from churnsim import metrics, plots
 from churnsim.engines import Engine, create_model
 from churnsim.outputs import FORMATS, write_json, write_table
 from churnsim.params import Scenario
 from churnsim.scenario import LoadedScenario, load, scenario_hash
 
+EVENTS_FILE = "events.parquet"
+
 
 @dataclass
 class RunResult:
-    """A finished run: the monthly table, the KPIs and everything needed to reproduce it."""
+    """A finished run: the monthly table, the KPIs and everything needed to reproduce it.
+
+    ``events`` is the per-customer monthly table (``churnsim.events``) of a run made with
+    ``events=True``, None otherwise.
+    """
 
     timeseries: pd.DataFrame
     summary: dict[str, Any]
     scenario: Scenario = field(repr=False)
+    events: pd.DataFrame | None = field(default=None, repr=False)
 
     def write(self, folder: str | Path, fmt: str = "csv", with_plots: bool = True) -> list[Path]:
-        """Tables, summary.json, the resolved scenario and PNG plots, each written atomically."""
+        """Tables, summary.json, the resolved scenario and PNG plots, each written atomically.
+
+        The event table, when the run has one, is always ``events.parquet``, whatever ``fmt``.
+        """
         if fmt not in FORMATS:
             raise ValueError(f"format {fmt!r}: allowed: {', '.join(FORMATS)}")
         folder = Path(folder)
@@ -37,6 +48,8 @@ class RunResult:
             write_json(self.scenario.model_dump(mode="json"), folder / "scenario.json"),
             write_json(self.summary, folder / "summary.json"),
         ]
+        if self.events is not None:
+            written.append(event_table.write(self.events, folder / EVENTS_FILE))
         if with_plots:
             written += plots.write_plots(self.timeseries, folder / "plots")
         return written
@@ -67,11 +80,16 @@ def run(
     engine: Engine = "auto",
     threads: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    events: bool = False,
 ) -> RunResult:
     """Simulate a scenario (a built-in name, a TOML path, a dict, a Scenario or an already loaded one).
 
     ``threads`` lets a large population's shards run side by side on the vector engine; the
     results are the same for any value, so sweeps keep it at 1 and run one process per core.
+
+    ``events=True`` also records one row per customer and month (``result.events``, see
+    ``churnsim.events``); a run of more than ``events.MAX_ROWS`` customer-months raises
+    ValueError before it simulates.
     """
     if isinstance(scenario, LoadedScenario) and not (sets or strategies or months or customers):
         loaded = scenario
@@ -79,7 +97,7 @@ def run(
         source = scenario.scenario if isinstance(scenario, LoadedScenario) else scenario
         loaded = load(source, sets=sets, strategies=strategies, months=months, customers=customers)
     spec = loaded.scenario
-    model = create_model(spec, rng=seed, engine=engine, threads=threads)
+    model = create_model(spec, rng=seed, engine=engine, threads=threads, record_events=events)
     total = spec.market.months
     for month in range(1, total + 1):
         model.step()
@@ -94,4 +112,7 @@ def run(
         "strategies": {p.name: list(p.strategies) for p in spec.providers},
         "kpis": metrics.summarize(ts, spec),
     })
-    return RunResult(ts, summary, spec)
+    table = model.events if events else None
+    if table is not None:
+        summary["events"] = {"file": EVENTS_FILE, "rows": len(table)}
+    return RunResult(ts, summary, spec, table)
