@@ -69,9 +69,13 @@ scenario_argument = click.argument("scenario", required=False)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
               help="Format of the monthly table.")
 @click.option("--plots/--no-plots", default=True, show_default=True, help="Draw the PNG plots.")
+@click.option("--events", is_flag=True, help="Also write events.parquet, micro-data for researchers: one row per "
+              "customer and month (every customer with a provider at the start of the month), at most "
+              "50,000,000 customer-months (customers x months) a run.")
 @user_errors
 def run(scenario: str | None, months: int | None, customers: int | None, seed: int, sets: tuple[str, ...],
-        strategies: tuple[str, ...], engine: str, threads: int | None, out: Path, fmt: str, plots: bool) -> None:
+        strategies: tuple[str, ...], engine: str, threads: int | None, out: Path, fmt: str, plots: bool,
+        events: bool) -> None:
     """Run SCENARIO (a built-in name or a TOML file; default: the built-in default) and write its results.
 
     \b
@@ -84,10 +88,17 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
 
     loaded = scenarios.load(scenario, sets=sets, strategies=strategies, months=months, customers=customers)
     total = loaded.scenario.market.months
+    if events:
+        from churnsim.events import check_size
+
+        try:
+            check_size(loaded.scenario.market.customers, total)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
     label = f"{loaded.scenario.meta.name}: {loaded.scenario.market.customers:,} customers"
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         result = run_scenario(loaded, seed=seed, engine=engine, threads=threads or available_cores(),
-                              progress=lambda month, _: bar.update(1))
+                              progress=lambda month, _: bar.update(1), events=events)
     written = result.write(out, fmt=fmt, with_plots=plots)
     click.echo(summary_table(result.summary))
     click.echo(f"\nWrote {len(written)} files to {out}/")
