@@ -163,7 +163,7 @@ class Customer(FixedAgent):
             self.exposure = rules.exposure_after(self.exposure, self.heard_left, wom.defection_decay)
             pressure += rules.defection_pressure(self.exposure, self.susceptibility, wom.defection_weight)
         return pressure + (self.offer and not self.relevant) * s.offers.spam_hazard \
-            + self.disloyal * s.service.disloyal_hazard
+            + self.bad * s.service.bad_hazard
 
     def _attention(self, u: list[float], p: int) -> None:
         """Whether something this month makes the customer compare now: a notice, a surprise, a shock, talk, or

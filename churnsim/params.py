@@ -134,7 +134,7 @@ class Ladder(_Group):
     promote_rechosen: float = _p(0.04, "monthly chance that a confirming month lifts a re-chosen customer to embedded")
     demote_on_bad: float = _p(0.5, "chance that a bad core experience drops a customer one stage")
     resistance: tuple[float, float, float] = Field(
-        (1.0, 0.5, 0.1),
+        (1.0, 0.5, 0.05),
         description="multiplier on look-around pressure per stage: embedded customers are near immune (seed 000)",
     )
 
@@ -192,7 +192,7 @@ class Attention(_Group):
     """
 
     enabled: bool = Field(True, description="switch attention on (off: customers compare only while looking around)")
-    notice: float = _w(0.3, "hazard per month of a running price-change notice that a customer reads it and compares")
+    notice: float = _w(0.2, "hazard per month of a running price-change notice that a customer reads it and compares")
     unannounced: float = _w(1.0, "hazard that a price change landing on the invoice without notice makes one compare")
     bill_shock: float = _p(0.01, "monthly chance of an unexpectedly high bill, which makes the customer compare")
     downturn_talk: float = _w(0.25, "hazard per downturn month that price talk makes a customer compare")
@@ -218,7 +218,9 @@ class Service(_Group):
     repeat_effort: float = _w(1.0, "effort score of having to contact again", le=10.0)
     disloyal_high_effort: float = _p(0.96, "chance a high-effort contact makes a customer more disloyal (CEB, HBR)")
     disloyal_low_effort: float = _p(0.09, "chance a low-effort contact makes a customer more disloyal (CEB, HBR)")
-    disloyal_hazard: float = _w(0.12, "look-around hazard added by becoming more disloyal")
+    bad_hazard: float = _w(
+        0.12, "look-around hazard of a bad month: a failure not made good, or a contact that made one more disloyal"
+    )
     failure_loss: float = _w(1.5, "experience gap lost in a month with a core failure", le=10.0)
     recovery_gain: float = _w(1.0, "experience gap a failure's contact gives back when resolved with low effort",
                               le=10.0)

@@ -769,8 +769,8 @@ class VectorChurnModel(ChurnModel):
         if off.enabled:
             idx = m.offer_idx[~m.relevant]
             clock[idx] -= z.weight[idx] * np.float32(off.spam_hazard)
-        idx = m.contact_idx[m.disloyal]
-        clock[idx] -= z.weight[idx] * np.float32(svc.disloyal_hazard)
+        idx = m.bad_idx
+        clock[idx] -= z.weight[idx] * np.float32(svc.bad_hazard)
         wom = s.word_of_mouth
         if wom.enabled:
             idx = np.flatnonzero(z.exposure)

@@ -9,7 +9,9 @@ and Rust 2011). The package holds both halves, one family per module:
   analogue of each where the model's monthly schedule differs from continuous time;
 * ``ensemble``: seeds, runs and the ``Check`` row every comparison reports;
 * ``docking``: the real model, configured through ordinary scenarios, against the closed forms;
-* ``outcomes``: the stylized facts, with their targets in ``outcomes.toml`` (package data);
+* ``measures``: measurements on simulated customers made as the studies made them (pure functions);
+* ``outcomes``: the published outcomes the behaviour must reproduce, with their targets, sources and
+  sizes in ``outcomes.toml`` (package data);
 * ``suite``, ``report``, ``cli``: ``churnsim check-model``, its table and docs/VALIDATION.md;
 * ``odd``: the parameter table of docs/ODD.md, generated from the schema.
 
@@ -71,27 +73,78 @@ from churnsim.validation.odd import (
     sync_odd,
 )
 from churnsim.validation.outcomes import (
-    FACT_KEYS,
-    FACTS,
+    KEYS,
+    OUTCOMES,
+    Plan,
     ValidationInputError,
     definitions,
-    fact_delight_plateau,
-    fact_downturn,
-    fact_effort_and_reach,
-    fact_sector_bands,
+    delight_to_meet,
     load_facts,
+    plan,
 )
 from churnsim.validation.report import render_groups, render_report, render_table, summary_line
-from churnsim.validation.suite import SuiteSettings, run_suite
+from churnsim.validation.suite import ONLY, SuiteSettings, run_suite
 
 __all__ = [
-    "BASS", "BASS_CHURN", "CI_LEVEL", "DOCKING", "FACTS", "FACT_KEYS", "GROUPS", "LADDER_MONTHS", "LADDER_SETS",
-    "LADDER_STATES", "MECHANISMS_OFF", "ODD_END", "ODD_HEADER", "ODD_START", "OFF", "SBG_A", "SBG_B", "SBG_MONTHS",
-    "VERDICT_GROUPS", "Z_TOLERANCE", "BassCase", "BassNoise", "Check", "LadderChain", "SuiteSettings",
-    "ValidationInputError", "available_engines", "bass_curve", "bass_monthly", "bass_monthly_stationary", "bass_noise",
-    "bass_stationary_share", "check_model", "definitions", "dock_bass", "dock_bass_churn", "dock_ladder", "dock_sbg",
-    "docking_scenario", "fact_delight_plateau", "fact_downturn", "fact_effort_and_reach", "fact_sector_bands",
-    "ladder_chain", "ladder_scenario", "load_facts", "market_totals", "parse_odd_table", "render_groups",
-    "render_odd_table", "render_report", "render_table", "run_seeds", "run_suite", "sbg_sets", "sbg_survival",
-    "schema_rows", "simulate", "summary_line", "sync_odd", "wom_q",
+    "BASS",
+    "BASS_CHURN",
+    "CI_LEVEL",
+    "DOCKING",
+    "GROUPS",
+    "KEYS",
+    "LADDER_MONTHS",
+    "LADDER_SETS",
+    "LADDER_STATES",
+    "MECHANISMS_OFF",
+    "ODD_END",
+    "ODD_HEADER",
+    "ODD_START",
+    "OFF",
+    "ONLY",
+    "OUTCOMES",
+    "SBG_A",
+    "SBG_B",
+    "SBG_MONTHS",
+    "VERDICT_GROUPS",
+    "Z_TOLERANCE",
+    "BassCase",
+    "BassNoise",
+    "Check",
+    "LadderChain",
+    "Plan",
+    "SuiteSettings",
+    "ValidationInputError",
+    "available_engines",
+    "bass_curve",
+    "bass_monthly",
+    "bass_monthly_stationary",
+    "bass_noise",
+    "bass_stationary_share",
+    "check_model",
+    "definitions",
+    "delight_to_meet",
+    "dock_bass",
+    "dock_bass_churn",
+    "dock_ladder",
+    "dock_sbg",
+    "docking_scenario",
+    "ladder_chain",
+    "ladder_scenario",
+    "load_facts",
+    "market_totals",
+    "parse_odd_table",
+    "plan",
+    "render_groups",
+    "render_odd_table",
+    "render_report",
+    "render_table",
+    "run_seeds",
+    "run_suite",
+    "sbg_sets",
+    "sbg_survival",
+    "schema_rows",
+    "simulate",
+    "summary_line",
+    "sync_odd",
+    "wom_q",
 ]

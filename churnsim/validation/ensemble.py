@@ -36,11 +36,11 @@ def run_seeds(seed: int, runs: int) -> list[int]:
 
 
 def simulate(scenario: Scenario, seed: int, engine: str,
-             observe: Callable[[Any, int], None] | None = None) -> Any:
+             observe: Callable[[Any, int], None] | None = None, record_events: bool = False) -> Any:
     """Run one model to the scenario's horizon, calling ``observe(model, month)`` after months 0..T."""
     from churnsim.engines import create_model
 
-    model = create_model(scenario, rng=seed, engine=engine)
+    model = create_model(scenario, rng=seed, engine=engine, record_events=record_events)
     if observe:
         observe(model, 0)
     for month in range(1, scenario.market.months + 1):

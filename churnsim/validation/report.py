@@ -87,12 +87,12 @@ def render_report(checks: Sequence[Check], settings: SuiteSettings, command: str
         "",
         f"Reproduce with `{command}` (churnsim {churnsim.__version__}). "
         f"Docking: {settings.runs} runs per case of {settings.customers:,} customers on the vector engine and "
-        f"{settings.agent_customers:,} on the agent engine (engines: {', '.join(settings.engines)}); "
-        f"outcome, calibration and echo rows: {settings.facts_runs} runs x "
-        f"{settings.facts_customers:,} customers on {settings.fact_engine}; master seed {settings.seed}."
-        + (" Quick mode (`--quick`, CI-sized): the fewer runs and customers of the [quick] section of the "
-           "definitions. Tolerances and intervals widen with the smaller samples, so a pass here is weaker "
-           "evidence than a full run's." if settings.quick else ""),
+        f"{settings.agent_customers:,} on the agent engine (engines: {', '.join(settings.engines)}); outcome, "
+        f"calibration and echo rows on {', '.join(settings.outcome_engines)}, each family at the sizes its row "
+        f"states (from `{definitions}`); master seed {settings.seed}."
+        + (" Quick mode (`--quick`, CI-sized): the quick sizes of the definitions, the outcomes on the fastest "
+           "engine only. Intervals widen with the smaller samples, so a pass here is weaker evidence than a full "
+           "run's." if settings.quick else ""),
         "",
         f"**{summary_line(checks)}.**"
         + "".join(f" FAIL: {c.name} ({c.engine}): measured {c.measured.split(' (')[0]}, target {c.target}."
@@ -115,8 +115,9 @@ def render_report(checks: Sequence[Check], settings: SuiteSettings, command: str
             ]
         else:
             parts += [
-                f"Targets and settings are declared in `{definitions}`. Confidence intervals are Student-t over "
-                "independent runs; arms of one comparison share seeds.",
+                f"Targets, sources and sizes are declared in `{definitions}`. Confidence intervals are Student-t "
+                "over independent runs; arms of one comparison share seeds (common random numbers), so their "
+                "differences are paired; a direction must clear the definitions' z standard errors.",
                 "",
             ]
         parts += [render_table(rows, _measured(group)), ""]

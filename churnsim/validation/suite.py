@@ -10,29 +10,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from churnsim.validation.docking import DOCKING
-from churnsim.validation.ensemble import Check, run_seeds
-from churnsim.validation.outcomes import FACTS, load_facts
+from churnsim.validation.ensemble import Check
+from churnsim.validation.outcomes import OUTCOMES, load_facts, plan
+
+ONLY = ("all", "docking", "outcomes", *OUTCOMES)  # what --only may name: a part of the suite or one family
 
 
 @dataclass(frozen=True)
 class SuiteSettings:
     """Everything that determines the validation table, so that it can be reproduced exactly."""
 
-    engines: tuple[str, ...]
-    fact_engine: str
-    runs: int
-    customers: int
-    agent_customers: int
+    engines: tuple[str, ...]  # docking runs on each; the outcomes too, or on the last (fastest) alone when quick
+    runs: int  # docking: runs per ensemble
+    customers: int  # docking: customers per run on the vector engine
+    agent_customers: int  # docking: customers per run on the agent engine
     seed: int
     facts_path: Path | None  # None: the definitions shipped with the package
-    facts_runs: int
-    facts_customers: int
-    quick: bool = False  # sizes from the [quick] section of the definitions (check-model --quick)
+    quick: bool = False  # CI-sized: the quick sizes of the definitions, outcomes on the fastest engine
+
+    @property
+    def outcome_engines(self) -> tuple[str, ...]:
+        return self.engines[-1:] if self.quick else self.engines
 
 
 def run_suite(settings: SuiteSettings, only: str = "all",
               progress: Callable[[str], None] | None = None) -> list[Check]:
-    """Run the docking cases on every requested engine and the stylized facts, in a fixed order."""
+    """Run the docking cases and the outcome families on their engines, in a fixed order."""
     checks: list[Check] = []
     if only in ("all", "docking"):
         for engine in settings.engines:
@@ -41,14 +44,13 @@ def run_suite(settings: SuiteSettings, only: str = "all",
                     progress(f"docking {name} on {engine}")
                 customers = settings.agent_customers if engine == "agents" else settings.customers
                 checks += dock(engine, settings.runs, customers, seed=settings.seed * 100 + k + 1)
-    if only in ("all", "facts"):
+    families = [name for name in OUTCOMES if only in ("all", "outcomes", name)]
+    if families:
         spec = load_facts(settings.facts_path)
-        fact_settings = dict(spec["settings"])
-        fact_settings["customers"] = settings.facts_customers
-        seeds = run_seeds(settings.seed * 100 + 50, settings.facts_runs)
-        for name, fact in FACTS.items():
-            if progress:
-                progress(f"stylized fact {name} on {settings.fact_engine}")
-            checks += fact(spec, fact_settings, settings.fact_engine, seeds)
+        for engine in settings.outcome_engines:
+            for name in families:
+                if progress:
+                    progress(f"{name} on {engine}")
+                seed = settings.seed * 100 + 50 + list(OUTCOMES).index(name)
+                checks += OUTCOMES[name](spec, plan(spec[name], engine, settings.quick, seed))
     return checks
-
