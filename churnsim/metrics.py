@@ -80,7 +80,7 @@ def stocks(provider: np.ndarray, stage: np.ndarray, looking: np.ndarray, stayed:
 
 def money(tally: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray], month: np.ndarray | int,
           population: int) -> dict[str, np.ndarray]:
-    """Revenue and costs from the tallies (seed 002: acquisition ~ 10 x retention).
+    """Revenue and costs from the tallies (Graugaard: acquisition ~ 10 x retention).
 
     A retention save's discount (``retention.discount`` of the month's list price for
     ``retention.discount_months``) is booked in the month it is granted.

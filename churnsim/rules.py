@@ -4,7 +4,8 @@ Pure functions of numbers or numpy arrays (every engine calls the same ones: the
 engine with one customer's plain floats, the vector engine with whole columns; plain
 arithmetic on booleans stands in for ``np.where`` where that would slow the agent engine).
 Random draws come in as uniforms ``u`` so that each rule is deterministic and testable alone.
-Each function's docstring names the mechanism of DOMAIN.md it encodes.
+Each function's docstring names the mechanism it encodes and its source (short names of
+docs/SOURCES.md).
 
 The few elementary functions go through ``_exp``, ``_expm1``, ``_log1p``, ``_pos`` and
 ``_at_most``: numpy for arrays, ``math`` and comparisons for a plain number, where numpy's
@@ -63,8 +64,8 @@ def effort_score(steps: ArrayLike, switched: ArrayLike, repeated: ArrayLike, thr
                  switch_effort: float, repeat_effort: float) -> ArrayLike:
     """Customer effort of a contact (Dixon): 1 means `threshold` steps with no switch or repeat.
 
-    KPMG (seed 001): more than three steps and satisfaction falls; channel switching and
-    repeat contacts are the other two drivers of effort named in seed 002.
+    KPMG (via Billogram, Kundlojalitet del 2): more than three steps and satisfaction falls;
+    channel switching and repeat contacts are the other two drivers of effort named by Graugaard.
     """
     return steps / threshold + switch_effort * switched + repeat_effort * repeated
 
@@ -77,8 +78,8 @@ def disloyalty_probability(high_effort: ArrayLike, p_high: float, p_low: float) 
 def delight_closure(delight: ArrayLike, cap: float, scale: float) -> ArrayLike:
     """Experience gap a resolved contact's delight spend closes: at most ``cap``, with diminishing returns.
 
-    Over-delivery helps most where it makes good a failure (service recovery, seed 001), and
-    every further unit closes less (Dixon, Freeman and Toman 2010: delight is not repaid).
+    Over-delivery helps most where it makes good a failure (service recovery; Billogram,
+    Kundlojalitet del 2), and every further unit closes less (Dixon, Freeman and Toman 2010: delight is not repaid).
     """
     return cap * -_expm1(-delight / scale)
 
@@ -87,11 +88,11 @@ def experience_gap(quality: ArrayLike, expectation: ArrayLike, failure: ArrayLik
                    low_effort: ArrayLike, closure: ArrayLike, proactive: ArrayLike, relevant_offer: ArrayLike,
                    failure_loss: float, recovery_gain: float, proactive_gain: float, proactive_mitigation: float,
                    relevant_gain: float) -> ArrayLike:
-    """Delivered value minus expectation this month (seed 000: perceived value against expectation).
+    """Delivered value minus expectation this month (Billogram, Vald omvald invald: value against expectation).
 
     A core failure costs ``failure_loss`` (less what proactive warning avoids); a contact that
-    resolves it with low effort gives ``recovery_gain`` back (service recovery, seed 001), and a
-    resolved contact's delight closes ``closure`` more; proactive messages and relevant offers add value.
+    resolves it with low effort gives ``recovery_gain`` back (service recovery; Billogram, Kundlojalitet
+    del 2), and a resolved contact's delight closes ``closure`` more; proactive messages and relevant offers add value.
     """
     loss = failure * failure_loss * (1.0 - proactive * proactive_mitigation)
     return (quality - expectation - loss + resolved * (failure * low_effort * recovery_gain + closure)
@@ -105,7 +106,7 @@ def recovered(failure: ArrayLike, resolved: ArrayLike, gap: ArrayLike) -> ArrayL
 
 def confirm_probability(gap: ArrayLike, shortfall_slope: float, meet_level: float, exceed_gain: float,
                         exceed_scale: float) -> ArrayLike:
-    """The asymmetric response curve (Dixon, Freeman, Toman 2010; seed 002).
+    """The asymmetric response curve (Dixon, Freeman, Toman 2010; Graugaard).
 
     Falling short lowers the chance the month confirms the choice steeply; meeting the
     expectation gives ``meet_level``; exceeding it adds at most ``exceed_gain``: the plateau.
@@ -123,7 +124,10 @@ def perceived_value(reference_price: float, gap: ArrayLike, value_per_gap: float
 def price_components(list_price: ArrayLike, tenure: ArrayLike, binding: ArrayLike, binding_discount: ArrayLike,
                      tenure_bonus: ArrayLike, tenure_after: int, promo_discount: ArrayLike,
                      promo_months: ArrayLike) -> tuple[ArrayLike, ArrayLike]:
-    """Loyalty-reward and promo discounts off the list price (seed 004; seed 000 for promos)."""
+    """Loyalty-reward and promo discounts off the list price.
+
+    Sources: Billogram and Novus; Billogram, Vald omvald invald for promos.
+    """
     reward = list_price * (binding * binding_discount + (tenure >= tenure_after) * tenure_bonus)
     promo = list_price * (tenure < promo_months) * promo_discount
     return reward, promo
@@ -131,25 +135,31 @@ def price_components(list_price: ArrayLike, tenure: ArrayLike, binding: ArrayLik
 
 def invoice_pressure(paid: ArrayLike, value: ArrayLike, sensitivity: ArrayLike, reference_price: float,
                      weight: float) -> ArrayLike:
-    """The invoice sets cost against perceived value, black on white (seed 000)."""
+    """The invoice sets cost against perceived value, black on white (Billogram, Vald omvald invald)."""
     return weight * sensitivity * _pos(paid - value) / reference_price
 
 
 def price_gap_pressure(paid: ArrayLike, seen_price: ArrayLike, sensitivity: ArrayLike, reference_price: float,
                        weight: float) -> ArrayLike:
-    """A competitor's lower price seen in an ad or on a comparison site (seeds 000, 004)."""
+    """A competitor's lower price seen in an ad or on a comparison site.
+
+    Sources: Billogram, Vald omvald invald; Billogram and Novus.
+    """
     return weight * sensitivity * _pos(paid - seen_price) / reference_price
 
 
 def price_change_pressure(notice_active: ArrayLike, lands_unannounced: ArrayLike, rise: ArrayLike,
                           sensitivity: ArrayLike, notice_weight: float, unexplained_weight: float) -> ArrayLike:
-    """An announced rise stirs customers while the notice runs; an unannounced one hits harder (seed 004)."""
+    """An announced rise stirs customers while the notice runs; an unannounced one hits harder (Billogram and Novus)."""
     rise = _pos(rise)
     return sensitivity * rise * (notice_active * notice_weight + lands_unannounced * unexplained_weight)
 
 
 def look_hazard(pressure: ArrayLike, base: float, stage_resistance: ArrayLike) -> ArrayLike:
-    """Hazard of starting to look around: the phase-out effect, damped by loyalty stage (seed 000)."""
+    """Hazard of starting to look around: the phase-out effect, damped by loyalty stage.
+
+    Source: Billogram, Vald omvald invald.
+    """
     return (base + pressure) * stage_resistance
 
 
@@ -158,7 +168,7 @@ def attention_triggers(notice: ArrayLike, surprise: ArrayLike, downturn: ArrayLi
     """Hazard that the month makes a customer compare now (per provider, before the ladder's damping).
 
     A running notice of a price change (Røhr 2018: the notice pokes), a rise that lands
-    unannounced, price talk in a downturn (seed 004) and a bill shock wake inattentive customers.
+    unannounced, price talk in a downturn (Billogram and Novus) and a bill shock wake inattentive customers.
     """
     return (notice * notice_hazard + surprise * surprise_hazard + downturn * talk_hazard
             - math.log1p(-min(bill_shock, 1.0 - 1e-12)))
@@ -199,7 +209,10 @@ def leave_probability(advantage: ArrayLike, switch_rate: ArrayLike, advantage_we
 
 def stage_after(stage: ArrayLike, u: ArrayLike, confirmed: ArrayLike, bad: ArrayLike, promote_chosen: float,
                 promote_rechosen: float, demote_on_bad: float) -> ArrayLike:
-    """One step on the loyalty ladder (seed 000): confirming months lift, bad core experiences drop."""
+    """One step on the loyalty ladder: confirming months lift, bad core experiences drop.
+
+    Source: Billogram, Vald omvald invald.
+    """
     promote = (stage == CHOSEN) * promote_chosen + (stage == RECHOSEN) * promote_rechosen
     up = (bad == 0) & confirmed & (u < promote)  # bad == 0: 'not bad' for a bool and a bool array alike
     down = bad & (u < demote_on_bad) & (stage > CHOSEN)

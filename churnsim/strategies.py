@@ -25,7 +25,7 @@ STRATEGIES: dict[str, Strategy] = {
     for s in (
         Strategy(
             "over-delivery",
-            "delight: spend on every contact to exceed expectations (seed 002 says it barely pays)",
+            "delight: spend on every contact to exceed expectations (Graugaard says it barely pays)",
             sets={"delight": 1.0},
         ),
         Strategy(
@@ -42,13 +42,13 @@ STRATEGIES: dict[str, Strategy] = {
         ),
         Strategy(
             "loyalty-rewards",
-            "binding discount for 12 months, bundles and a tenure bonus (seed 004)",
+            "binding discount for 12 months, bundles and a tenure bonus (Billogram and Novus)",
             sets={"binding_discount": 0.1, "binding_months": 12, "binding_uptake": 0.3, "bundle_share": 0.2,
                   "tenure_bonus": 0.05},
         ),
         Strategy(
             "digital-payment",
-            "move customers off paper to e-invoice and direct debit (seed 004: 8 in 10 say payment decides)",
+            "move customers off paper to e-invoice and direct debit (Billogram and Novus: 8 in 10 say payment decides)",
             sets={"digital_push": 0.08},
         ),
         Strategy(
@@ -83,7 +83,7 @@ STRATEGIES: dict[str, Strategy] = {
         ),
         Strategy(
             "digital-plus-human",
-            "digital self-service for simple matters, a person for complex ones (seed 003)",
+            "digital self-service for simple matters, a person for complex ones (Customer focus in a downturn)",
             sets={"digital_only": False},
         ),
         Strategy(

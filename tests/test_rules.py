@@ -1,4 +1,4 @@
-"""The behavioural rules alone: shapes of the curves DOMAIN.md names, scalar and array alike."""
+"""The behavioural rules alone: shapes of the curves the sources (docs/SOURCES.md) name, scalar and array alike."""
 
 import numpy as np
 import pytest
