@@ -2,8 +2,9 @@
 
 One pydantic model per mechanism so that each can be switched off on its own and
 so that ``churnsim params`` can list every knob by dotted path. Numbers without a
-source comment are modelling choices calibrated against the bands in DOMAIN.md;
-the sourced ones cite the seed article or study they come from.
+source comment are modelling choices calibrated against the sector churn bands of the
+scenarios; the sourced ones cite the practitioner article or study they come from, by its
+short name in docs/SOURCES.md.
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ class Segment(_Group):
         Distribution(mean=1.3, sd=0.2),
         description="effort a contact may reach before it counts as high (3 steps, no switch, no repeat = 1)",
     )
-    prefers_human: float = _p(0.52, "share who want a person for complex issues (BT study, seed 003: 52 %)")
+    prefers_human: float = _p(
+        0.52, "share who want a person for complex issues (BT study, cited in Customer focus in a downturn: 52 %)"
+    )
     payment_mix: dict[str, float] = Field(
         default_factory=lambda: {"paper": 0.2, "e_invoice": 0.4, "direct_debit": 0.3, "mobile": 0.1},
         description="initial shares of payment channels paper, e_invoice, direct_debit, mobile",
@@ -124,7 +127,7 @@ class Segment(_Group):
 
 
 class Ladder(_Group):
-    """Chosen -> re-chosen -> embedded (seed 000) and the slide back down."""
+    """Chosen -> re-chosen -> embedded (Billogram, Vald omvald invald) and the slide back down."""
 
     enabled: bool = Field(True, description="switch the loyalty ladder on (off: everyone stays 'chosen')")
     initial_shares: tuple[float, float, float] = Field(
@@ -135,7 +138,8 @@ class Ladder(_Group):
     demote_on_bad: float = _p(0.5, "chance that a bad core experience drops a customer one stage")
     resistance: tuple[float, float, float] = Field(
         (1.0, 0.5, 0.05),
-        description="multiplier on look-around pressure per stage: embedded customers are near immune (seed 000)",
+        description="multiplier on look-around pressure per stage: embedded customers are near immune "
+                    "(Billogram, Vald omvald invald)",
     )
 
     @model_validator(mode="after")
@@ -148,7 +152,7 @@ class Ladder(_Group):
 
 
 class Response(_Group):
-    """The asymmetric response curve of Dixon, Freeman and Toman (HBR 2010), seed 002.
+    """The asymmetric response curve of Dixon, Freeman and Toman (HBR 2010), as cited by Graugaard.
 
     P(a month confirms the choice) as a function of the gap between delivered value and
     expectation: falls steeply below zero, reaches ``meet_level`` at zero and adds at most
@@ -163,7 +167,7 @@ class Response(_Group):
 
 
 class PhaseOut(_Group):
-    """The phase-out effect (utfasningseffekt, seed 000): look around first, then leave."""
+    """The phase-out effect (utfasningseffekt; Billogram, Vald omvald invald): look around first, then leave."""
 
     enabled: bool = Field(True, description="switch price exposure and the look-around stage on")
     base_attention: float = _w(0.001, "monthly look-around hazard with no pressure at all")
@@ -207,13 +211,18 @@ class Attention(_Group):
 
 
 class Service(_Group):
-    """Core failures and service contacts (seeds 001-003): effort, resolution, recovery."""
+    """Core failures and service contacts: effort, resolution, recovery.
+
+    Sources: Billogram, Kundlojalitet del 2; Graugaard; Customer focus in a downturn.
+    """
 
     enabled: bool = Field(True, description="switch core-service failures and service contacts on")
     question_rate: float = _p(0.08, "monthly chance of a service contact without a failure (a question)")
     contact_given_failure: float = _p(0.6, "chance a failure leads to a contact")
     complex_share: float = _p(0.3, "share of contacts that are complex issues")
-    steps_threshold: int = Field(3, ge=1, le=20, description="steps before satisfaction falls (KPMG, seed 001: max 3)")
+    steps_threshold: int = Field(
+        3, ge=1, le=20, description="steps before satisfaction falls (KPMG via Billogram, Kundlojalitet del 2: max 3)"
+    )
     switch_effort: float = _w(1.0, "effort score of a channel switch or transfer", le=10.0)
     repeat_effort: float = _w(1.0, "effort score of having to contact again", le=10.0)
     disloyal_high_effort: float = _p(0.96, "chance a high-effort contact makes a customer more disloyal (CEB, HBR)")
@@ -228,17 +237,19 @@ class Service(_Group):
     delight_scale: float = Field(
         0.5, gt=0.0, le=100.0, description="delight spend that closes 63 % of delight_cap (diminishing returns)"
     )
-    digital_only_repeat: float = _p(0.5, "chance a complex issue pushed to self-service needs a repeat (seed 003)")
+    digital_only_repeat: float = _p(
+        0.5, "chance a complex issue pushed to self-service needs a repeat (Customer focus in a downturn)"
+    )
 
 
 class WordOfMouth(_Group):
-    """Three knobs each for good and bad news (how often, how many, how much), seed 002."""
+    """Three knobs each for good and bad news (how often, how many, how much), after Graugaard."""
 
     enabled: bool = Field(True, description="switch word of mouth on")
     tell_bad: float = _p(0.4, "chance a customer with a bad experience tells others")
     tell_good: float = _p(0.3, "chance a customer with a good experience tells others")
-    reach_bad: float = _w(10.0, "people told about a bad experience (seed 002: about 10)", le=1000.0)
-    reach_good: float = _w(3.0, "people told about a good experience (seed 002: about 3)", le=1000.0)
+    reach_bad: float = _w(10.0, "people told about a bad experience (Graugaard: about 10)", le=1000.0)
+    reach_good: float = _w(3.0, "people told about a good experience (Graugaard: about 3)", le=1000.0)
     weight_bad: float = _w(0.04, "look-around hazard one bad message about the own provider adds")
     weight_good: float = _w(0.01, "look-around hazard one good message about a competitor adds")
     ambassador_rate: float = _p(0.1, "monthly chance an embedded customer recommends the provider unprompted")
@@ -258,7 +269,7 @@ class WordOfMouth(_Group):
 
 
 class Payment(_Group):
-    """Payment friction at the invoice (seed 004: 8 in 10 say smooth payment decides)."""
+    """Payment friction at the invoice (Billogram and Novus: 8 in 10 say smooth payment decides)."""
 
     enabled: bool = Field(True, description="switch payment friction on")
     friction: dict[str, float] = Field(
@@ -277,7 +288,10 @@ class Payment(_Group):
 
 
 class Offers(_Group):
-    """Relevant offers add value, generic spam irritates (seeds 001, 003, 004)."""
+    """Relevant offers add value, generic spam irritates.
+
+    Sources: Billogram, Kundlojalitet del 2; Customer focus in a downturn; Billogram and Novus.
+    """
 
     enabled: bool = Field(True, description="switch offers on")
     relevant_gain: float = _w(0.3, "experience gap gained from a relevant offer", le=10.0)
@@ -288,7 +302,7 @@ class Offers(_Group):
 
 
 class Rewards(_Group):
-    """Loyalty rewards (seed 004): binding discounts, bundles, tenure bonuses."""
+    """Loyalty rewards (Billogram and Novus): binding discounts, bundles, tenure bonuses."""
 
     enabled: bool = Field(True, description="switch loyalty rewards on")
     binding_lock: float = _p(0.9, "how much a binding contract cuts the chance of leaving while it runs")
@@ -299,7 +313,7 @@ class Rewards(_Group):
 class Retention(_Group):
     """What a retention effort does for a looking customer it reaches (the provider's ``retention_offers``).
 
-    The share it saves is an assumption, plainly labelled: no source in DOMAIN.md gives one.
+    The share it saves is an assumption, plainly labelled: no source in docs/SOURCES.md gives one.
     A saved customer stops looking and gets a discount, whose cost shows in profit.
     """
 
@@ -309,7 +323,7 @@ class Retention(_Group):
 
 
 class Economy(_Group):
-    """A downturn raises price sensitivity (seed 004: Novus for Billogram)."""
+    """A downturn raises price sensitivity (Billogram and Novus)."""
 
     enabled: bool = Field(False, description="switch the downturn on")
     downturn_month: int = Field(12, ge=0, le=1200, description="first month of the downturn")
@@ -317,7 +331,7 @@ class Economy(_Group):
 
 
 class Economics(_Group):
-    """Unit economics per provider (seed 002: winning a customer costs about 10 times keeping one)."""
+    """Unit economics per provider (Graugaard: winning a customer costs about 10 times keeping one)."""
 
     serve_cost: float = _w(8.0, "monthly cost to serve one customer, before contacts", le=1e6)
     contact_cost_digital: float = _w(2.0, "cost of one digital service contact", le=1e6)
@@ -326,7 +340,7 @@ class Economics(_Group):
     offer_cost: float = _w(0.2, "cost of sending one offer", le=1e6)
     proactive_cost: float = _w(0.3, "monthly cost per customer of proactive communication at level 1", le=1e6)
     retention_cost: float = _w(15.0, "cost of a retention effort on one existing customer", le=1e6)
-    acquisition_multiplier: float = _w(10.0, "acquisition cost as a multiple of retention cost (seed 002)", le=1000.0)
+    acquisition_multiplier: float = _w(10.0, "acquisition cost as a multiple of retention cost (Graugaard)", le=1000.0)
     ad_cost: float = _w(0.1, "monthly advertising cost per customer in the market at ad pressure 1", le=1e6)
     annual_discount_rate: float = _p(0.08, "discount rate for customer lifetime value")
 
