@@ -1,4 +1,4 @@
-"""Docking with analytic models and stylized facts: the evidence that churnsim is what it claims.
+"""Docking with analytic models and published outcomes: the evidence that churnsim is what it claims.
 
 Researchers trust an agent-based model when it reduces exactly to known analytic models in
 special cases and when its default behaviour reproduces the regularities it encodes (Rand

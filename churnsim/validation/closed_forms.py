@@ -186,6 +186,9 @@ class LadderChain:
 def ladder_chain(scenario: Scenario) -> LadderChain:
     """The exact monthly transition matrix the scenario implies, when it is a homogeneous Markov chain.
 
+    A failure (never made good: there are no contacts) adds ``service.bad_hazard`` to the
+    pressure; a customer who starts looking may leave in the same month, like one already looking.
+
     Requires what makes every customer alike and every month independent of the others: word of
     mouth, payment friction, offers, rewards and the economy off; no service contacts (failures
     only); all providers with the same levers and no promo or price change, so that nobody made to
@@ -236,7 +239,7 @@ def ladder_chain(scenario: Scenario) -> LadderChain:
                 confirm = float(rules.confirm_probability(gap, resp.shortfall_slope, resp.meet_level,
                                                           resp.exceed_gain, resp.exceed_scale))
                 value = ref * (1.0 + resp.value_per_gap * gap)
-                pressure = po.invoice_weight * sens * max(lv.price - value, 0.0) / ref
+                pressure = po.invoice_weight * sens * max(lv.price - value, 0.0) / ref + failed * svc.bad_hazard
                 look = -math.expm1(-(po.base_attention + pressure) * lad.resistance[stage])
                 for confirmed, p_conf in ((1, confirm), (0, 1.0 - confirm)):
                     if failed:
@@ -248,8 +251,8 @@ def ladder_chain(scenario: Scenario) -> LadderChain:
                     if looking:
                         calm = po.calm_down if confirmed and not failed else 0.0
                         looks = {0: calm, 1: (1.0 - calm) * (1.0 - leave)}
-                    else:
-                        looks = {0: 1.0 - look, 1: look}
+                    else:  # one who starts looking compares at once and may leave in the same month
+                        looks = {0: 1.0 - look, 1: look * (1.0 - leave)}
                     weight = p_fail * p_conf * (1.0 - d)
                     for to_stage, p_stage in moves.items():
                         for to_look, p_look in looks.items():

@@ -36,8 +36,8 @@ def at_risk(events: pd.DataFrame, lags: int) -> pd.DataFrame:
     """Customer-months at risk of defecting, with exposure to acquaintances' defections k months back.
 
     ``neighbours_left`` of a row counts the acquaintances who left the customer's provider the
-    month before; lag k is that count k - 1 rows earlier for the same customer and provider (0
-    where the customer was elsewhere or not yet there), so lag 1 is last month's defections.
+    month before; lag k is that count k - 1 months earlier in the same spell with the provider
+    (0 where the customer was elsewhere or not yet there), so lag 1 is last month's defections.
     ``defected``: the customer left its provider this month, for any reason (as a firm sees it).
     """
     ev = events.sort_values(["customer", "month"], kind="stable").reset_index(drop=True)
@@ -47,16 +47,16 @@ def at_risk(events: pd.DataFrame, lags: int) -> pd.DataFrame:
         "provider": ev["provider"].astype(str).to_numpy(),
         "tenure_band": np.searchsorted(TENURE_BANDS, ev["tenure"].to_numpy(), side="left"),
         "price_gap": ev["price_gap"].round(3).to_numpy(),
-        "log_degree": np.log(ev["acquaintances"].to_numpy(float) / ev["acquaintances"].mean()).round(3),
+        "log_degree": np.log(np.maximum(ev["acquaintances"].to_numpy(float), 1.0)  # a loner counts as one
+                             / ev["acquaintances"].mean()).round(3),
     })
     heard = ev["neighbours_left"].to_numpy(float)
-    customer, month = ev["customer"].to_numpy(), ev["month"].to_numpy()
-    provider = ev["provider"].cat.codes.to_numpy()
+    customer, month, tenure = (ev[c].to_numpy() for c in ("customer", "month", "tenure"))
     for k in range(1, lags + 1):
-        j = k - 1  # rows back: the customer's month j months earlier, when it was with the same provider
+        j = k - 1  # rows back: the customer's month j months earlier, in the same spell with its provider
         lag = heard.copy() if j == 0 else np.zeros(len(ev))
         if 0 < j < len(ev):
-            same = (customer[j:] == customer[:-j]) & (month[j:] == month[:-j] + j) & (provider[j:] == provider[:-j])
+            same = (customer[j:] == customer[:-j]) & (month[j:] == month[:-j] + j) & (tenure[j:] == tenure[:-j] + j)
             lag[j:] = np.where(same, heard[:-j], 0.0)
         frame[f"lag{k}"] = lag
     return frame
@@ -99,13 +99,14 @@ def _fit(frame: pd.DataFrame, terms: list[str]) -> tuple[pd.Series, pd.DataFrame
 def contagion(events: pd.DataFrame, lags: int = 3) -> Contagion:
     """Measure churn's contagion as the study did: hazard of defecting against last months' defecting neighbours.
 
-    Controls: loyalty stage, provider, tenure band and the price gap to the cheapest rival. The
+    Controls: loyalty stage, provider, tenure band, the price gap to the cheapest rival and the
+    number of acquaintances (who hear more news of every kind, defections among it). The
     moderation by stage compares embedded with chosen customers; by degree, customers with more
     acquaintances with those with fewer (both as interactions with lag 1).
     """
     frame = at_risk(events, lags)
     names = [f"lag{k}" for k in range(1, lags + 1)]
-    params, cov = _fit(frame, [*names, "price_gap"])
+    params, cov = _fit(frame, [*names, "price_gap", "log_degree"])
     first, last = names[0], names[-1]
     frame["lag1_embedded"] = frame["lag1"] * (frame["stage"] == "embedded")
     frame["lag1_rechosen"] = frame["lag1"] * (frame["stage"] == "rechosen")
