@@ -110,20 +110,21 @@ def plain(values: dict[str, object]) -> SimpleNamespace:
     return SimpleNamespace(**{k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in values.items()})
 
 
-def reshuffle(left: np.ndarray, rng: np.random.Generator, rounds: int = 8) -> np.ndarray:
+def reshuffle(left: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """New providers for a month's leavers: the places they vacated, dealt out again, away from their own.
 
     The burn-in's rule (``ChurnModel.burn_in``): every provider keeps its head count exactly,
-    while customers sort themselves by where they stay. A random permutation of the vacated
-    places, re-dealt a few rounds among those who drew their own provider and as many others;
-    whoever still holds their own place (unavoidable when one provider has most leavers) rejoins it.
+    while customers sort themselves by where they stay. The leavers are lined up by provider
+    (the providers in a random order, the leavers at random within each) and each takes the place
+    of the leaver as many positions on as the largest provider has leavers: nobody gets their own
+    provider back, unless one provider has more than half the leavers, and then only as many of its
+    own as cannot go elsewhere.
     """
-    places = rng.permutation(left)
-    for _ in range(rounds):
-        own = np.flatnonzero(places == left)
-        if not len(own):
-            break
-        others = np.flatnonzero(places != left)
-        pool = np.concatenate([own, rng.choice(others, min(len(own), len(others)), replace=False)])
-        places[pool] = rng.permutation(places[pool])
+    if not len(left):
+        return left.copy()
+    providers, group = np.unique(left, return_inverse=True)
+    rank = rng.permutation(len(providers))[group]
+    line = np.lexsort((rng.random(len(left)), rank))
+    places = np.empty_like(left)
+    places[line] = np.roll(left[line], -int(np.bincount(group).max()))
     return places

@@ -100,6 +100,13 @@ DIRECTIONS = [
     ("spam instead of relevant offers, more churn", each("offer_rate", "0.4") + each("offers_relevant", "1"),
      each("offer_rate", "0.4") + each("offers_relevant", "0"), "annual_churn", +1),
     ("paper invoices irritate", ["payment.enabled=false"], [PAPER_HURTS], "annual_churn", +1),
+    ("retention efforts save some lookers, less churn", each("retention_offers", "0"),
+     each("retention_offers", "0.8"), "annual_churn", -1),
+    ("a relevant offer answers a looking customer's doubt, less churn",
+     [*each("offer_rate", "0.5"), "offers.relevant_calm=0"], [*each("offer_rate", "0.5"), "offers.relevant_calm=1"],
+     "annual_churn", -1),
+    ("acquaintances' defections weigh on those who stay, more churn", ["word_of_mouth.defection_weight=0"],
+     ["word_of_mouth.defection_weight=0.3"], "annual_churn", +1),
 ]
 
 
