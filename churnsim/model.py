@@ -94,8 +94,8 @@ class ChurnModel(Model, ABC):
 
         The burn-in's market has no dated events (no price change, no downturn) and nobody signs
         up; the month's leavers (switchers, movers and those who leave the market) take the places
-        leavers vacated, dealt out at random (``market.reshuffle``), and start there afresh (chosen,
-        not looking, tenure 0). So each provider keeps the scenario's head count while customers
+        leavers vacated, dealt out again away from their own (``market.reshuffle``), and start there
+        afresh (chosen, not looking, tenure 0). So each provider keeps the scenario's head count while customers
         sort themselves by where they stay, and stages, looking around, tenure, contracts and
         exposure to word of mouth settle where the model's own months take them.
         """
