@@ -2,26 +2,28 @@
 
 Customers are a struct of arrays with compact dtypes. Every behaviour comes from the same
 functions of ``churnsim.rules`` that ``Customer`` calls, applied to columns, with the same
-sense/decide/apply order and the same sharing of uniforms between decisions (the ``u[k]``
-comments name the agent's draw each step stands for). The outputs have the agent
+sense/decide/apply order and the same sharing of uniforms between decisions (the ``U.name``
+comments name the agent's draw, ``agents.U``, each step stands for). The outputs have the agent
 engine's distribution, not its random stream. Five exact devices make it fast:
 
 * Thinning. A rare event (u < rate) is found without a uniform per customer: the indices
   with u < r_max come from geometric gaps or one 32-bit draw per customer, and given
   u < r_max, u is uniform on [0, r_max), so a per-provider rate is a comparison of that
-  conditional uniform (which later decisions may reuse, exactly as the agent reuses u[k]).
-* Exponential clocks. Starting to look around (u[18]), a prospect signing up (u[15]) and
-  a life event (u[20]) are hazard decisions: P(E < h) = 1 - exp(-h) for E ~ Exp(1) and a
+  conditional uniform (which later decisions may reuse, exactly as the agent reuses a draw).
+* Exponential clocks. Starting to look around (U.look), a prospect signing up (U.sign_up)
+  and a life event (U.life) are hazard decisions: P(E < h) = 1 - exp(-h) for E ~ Exp(1) and a
   survivor's E - h is again Exp(1). So each customer keeps a clock that the month's
-  hazard runs down; it rings when it goes below zero and is then wound up afresh.
+  hazard runs down; it rings when it goes below zero and is then wound up afresh. A
+  customer made to compare who acts on a deal is taken out of that month's look-around
+  decision; its clock is memoryless, so this biases nothing.
 * Cached hazards. The part of a customer's look-around hazard that no random event of
   the month touches (invoice against expected value, price-change notice, payment
   friction, ladder resistance) changes only when the customer's provider, stage, state or
   price class changes, or when the month's prices do; it is cached and recomputed for
-  those customers only. The month's random events (contacts, offers, failures, word of
-  mouth) add their hazards for the few customers they reach.
+  those customers only. The month's random events (contacts, offers, bad months, word of
+  mouth, acquaintances' defections) add their hazards for the few customers they reach.
 * Integrated pressures. A random pressure with no other consequence (a price ad or a
-  comparison site, u[11] and u[12]; the own promo seen, u[13]; a bill shock, u[14]) is
+  comparison site, U.price_seen and U.whose_ad; the own promo seen, U.promo_seen) is
   drawn afresh each month, so a clock it runs down by w X survives the month with
   probability E[exp(-w X)]. Minus the log of that is a fixed hazard with the same chance of
   ringing, month after month, and it joins the cached hazard: no draw at all.
@@ -192,9 +194,9 @@ class Month:
     bad: np.ndarray  # bool (n,): core failure not recovered, or made disloyal
     bad_idx: np.ndarray
     recovered: np.ndarray  # bool (n,)
-    confirmed: np.ndarray  # bool (n,): u[10] below the confirmation chance
+    confirmed: np.ndarray  # bool (n,): U.confirm below the confirmation chance
     pleased: np.ndarray  # bool (n,): experience gap above zero
-    u16: np.ndarray  # uint32 (n,): u[16], compared with thresholds of 32-bit resolution
+    u16: np.ndarray  # uint32 (n,): U.tell, compared with thresholds of 32-bit resolution
     fail_idx: np.ndarray
     contact_idx: np.ndarray
     high: np.ndarray  # bool per contact: high effort
@@ -299,7 +301,7 @@ class VectorChurnModel(ChurnModel):
         self.hazard = np.zeros(n, np.float32)  # cached look-around (or sign-up) hazard of a quiet month
         self.weight = np.zeros(n, np.float32)  # ladder resistance if the clock runs on pressure, else 0
         self.wsens = np.zeros(n, np.float32)  # weight x price sensitivity: hazard per unit of price pressure
-        self.conf = np.zeros(n, np.uint32)  # threshold of u[10] in a quiet month
+        self.conf = np.zeros(n, np.uint32)  # threshold of U.confirm in a quiet month
         self.pleased = np.zeros(n, bool)  # gap above zero in a quiet month
         # what a message's charge depends on, in one byte: (provider + 1) * WEIGHT_CLASSES + weight class
         self.listener = np.zeros(n, np.uint8)
@@ -345,7 +347,7 @@ class VectorChurnModel(ChurnModel):
         return [Shard(self, lo, hi, rng) for lo, hi, rng in zip(bounds[:-1], bounds[1:], streams, strict=True)]
 
     def _life_hazard(self, z: Shard, idx: np.ndarray) -> np.ndarray:
-        """Monthly hazard of a life event: P(u[20] < life churn + exit rate) = 1 - exp(-hazard)."""
+        """Monthly hazard of a life event: P(U.life < life churn + exit rate) = 1 - exp(-hazard)."""
         event = np.minimum(z.life_churn[idx] + np.float32(self.spec.market.exit_rate), np.float32(1.0))
         return -np.log1p(-event)
 
@@ -475,11 +477,11 @@ class VectorChurnModel(ChurnModel):
     def _random_pressures(self, c: MonthConditions) -> None:
         """Tables of the month's random pressures per unit of price sensitivity, per (provider, price class).
 
-        u[11] below the site rate shows the cheapest rival (``best_alternative``); below the
-        site rate plus p's ad exposure, a rival's ad, whose by ``ad_weights`` (u[12]): the
+        U.price_seen below the site rate shows the cheapest rival (``best_alternative``); below the
+        site rate plus p's ad exposure, a rival's ad, whose by ``ad_weights`` (U.whose_ad): the
         exclusive outcomes of the first table, one column for the site and one per rival. A
         customer past the promo (price class bit 2) sees it with the promo's visibility
-        (u[13]). Prospects' rows (the last provider's index) never apply.
+        (U.promo_seen). Prospects' rows (the last provider's index) never apply.
         """
         s, nprov, tb = self.spec, self.providers, self.table
         po, ref = s.phase_out, s.market.reference_price
@@ -777,7 +779,7 @@ class VectorChurnModel(ChurnModel):
             clock[idx] -= z.weight[idx] * rules.defection_pressure(z.exposure[idx], z.heed[idx], wom.defection_weight)
 
     def _ladder(self, z: Shard, m: Month) -> tuple[np.ndarray, np.ndarray]:
-        """u[17]: below the stage's promotion chance (for the unharmed) or the demotion chance (for the bad)."""
+        """U.ladder: below the stage's promotion chance (for the unharmed) or the demotion chance (for the bad)."""
         ladder = self.spec.ladder
         if not ladder.enabled:
             return EMPTY, np.zeros(0, np.int8)
@@ -921,11 +923,11 @@ class VectorChurnModel(ChurnModel):
         return weights
 
     def _choose(self, z: Shard, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """u[21] (a leaver) or u[16] (a prospect signing up) picks the provider."""
+        """U.destination (a leaver) or U.tell (a prospect signing up) picks the provider."""
         return rules.pick(weights, z.rng.random(len(idx))).astype(np.intp)
 
     def _tellers(self, z: Shard, m: Month) -> Tellers:
-        """u[16] below tell_bad (bad news) or, failing that, below tell_good (good news); u[15] for ambassadors."""
+        """U.tell below tell_bad (bad news) or, failing that, below tell_good (good news); U.sign_up for ambassadors."""
         wom, rng, n = self.spec.word_of_mouth, z.rng, z.n
         if not wom.enabled:
             return []
@@ -934,7 +936,7 @@ class VectorChurnModel(ChurnModel):
         tells = m.u16 < threshold(wom.tell_good)
         tells &= good
         tells &= ~m.bad
-        bad_idx = m.bad_idx  # their u[16] is drawn afresh: it must also be compared with tell_bad
+        bad_idx = m.bad_idx  # their U.tell is drawn afresh: it must also be compared with tell_bad
         u = rng.random(len(bad_idx))
         tells_bad = rules.happens(u, wom.tell_bad)
         tells[bad_idx[~tells_bad & good[bad_idx] & rules.happens(u, wom.tell_good)]] = True
@@ -1023,7 +1025,7 @@ class VectorChurnModel(ChurnModel):
         return self._reclass(z, idx[(z.provider[idx] >= 0) & ~moved[idx]])
 
     def _bindings(self, z: Shard, moved: np.ndarray) -> np.ndarray:
-        """Binding contracts run down; at expiry a stayer renews with the provider's uptake chance (u[22])."""
+        """Binding contracts run down; at expiry a stayer renews with the provider's uptake chance (U.binding)."""
         bound = z.binding_left > 0
         z.binding_left -= bound
         idx = np.flatnonzero(bound & (z.binding_left == 0) & ~moved)
@@ -1033,7 +1035,7 @@ class VectorChurnModel(ChurnModel):
         return self._reclass(z, idx[~renew])
 
     def _push_digital(self, z: Shard, m: Month, moved: np.ndarray) -> np.ndarray:
-        """u[24]: a stayer paying by paper is moved to e-invoice with the provider's push rate."""
+        """U.digital_push: a stayer paying by paper is moved to e-invoice with the provider's push rate."""
         push = self.lever["digital_push"]
         idx, u = below(z.rng, float(push.max()), z.n)
         p = z.provider[idx]
@@ -1044,7 +1046,7 @@ class VectorChurnModel(ChurnModel):
         return idx
 
     def _join(self, z: Shard, idx: np.ndarray, to: np.ndarray) -> None:
-        """New customers of a provider: chosen, not looking, tenure 0, maybe bound (u[22]) or bundled (u[23])."""
+        """New customers of a provider: chosen, not looking, tenure 0, maybe bound (U.binding) or bundled (U.bundle)."""
         st, nprov, lv = z.stocks, self.providers, self.lever
         z.provider[idx] = to
         z.stage[idx] = 0
