@@ -8,7 +8,8 @@ the economic downturn (from month 12) included; the last line repeats the 1M x 1
 the scenario as shipped, for comparison.
 
 Each measurement runs in a fresh interpreter, so peak memory is the run's own:
-* setup s: building the model (population, network, engine state, month-0 row);
+* setup s: building the model (population, network, engine state, month-0 row), without the burn-in;
+* burn-in s: the months the model runs before month 0 (``market.burn_in``, 24), timed apart;
 * threads: the vector engine's shards (over half a million customers: one per 2**19) run on this
   many threads; every size runs on one, and 1M and 10M once more on every core (``churnsim run``'s
   default). The outputs are the same for any thread count;
@@ -51,10 +52,12 @@ def measure(engine: str, customers: int, months: int, every_mechanism: bool = Tr
     sets = [f"{name}.enabled=true" for name in MECHANISMS] if every_mechanism else []
     scenario = load(SCENARIO, sets=sets, customers=customers, months=months).scenario
     engine_model = engine_class(engine, customers)  # imports the engine (and Mesa) before the baseline
+    burn = {"burn_in": 0.0}
+    engine_model.burn_in = timed(engine_model.burn_in, burn, "burn_in")  # this process's class only
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     start = time.perf_counter()
     model = engine_model(scenario, rng=1, threads=threads)
-    setup = time.perf_counter() - start
+    setup = time.perf_counter() - start - burn["burn_in"]
     spent = dict.fromkeys(PHASES, 0.0)  # the agent engine has only _record: its customers tell inline
     for name in spent:
         if hasattr(model, name):
@@ -65,9 +68,9 @@ def measure(engine: str, customers: int, months: int, every_mechanism: bool = Tr
     run = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     messages = model.timeseries[["wom_bad_reached", "wom_good_reached"]].to_numpy().sum()
-    return {"setup": setup, "run": run, "rate": customers * months / run, "bytes": (peak - baseline) / customers,
-            "collect": spent["_record"] / run, "wom": spent["_deliver"] / run,
-            "messages": messages / (customers * months), "total": setup + run,
+    return {"setup": setup, "burn_in": burn["burn_in"], "run": run, "rate": customers * months / run,
+            "bytes": (peak - baseline) / customers, "collect": spent["_record"] / run, "wom": spent["_deliver"] / run,
+            "messages": messages / (customers * months), "total": setup + burn["burn_in"] + run,
             "phases": {PHASES[name]: seconds / run for name, seconds in spent.items()}}
 
 
@@ -113,8 +116,8 @@ def main() -> None:
 
     cores = available_cores()
     print(f"scenario {SCENARIO}, mechanisms on: {', '.join(MECHANISMS)}; {cores} cores")
-    print(f"{'engine':<8}{'customers':>12}{'months':>8}{'threads':>9}{'setup s':>10}{'cust-months/s':>16}"
-          f"{'B/customer':>12}{'collect %':>11}{'wom %':>8}{'msgs/cust-month':>17}")
+    print(f"{'engine':<8}{'customers':>12}{'months':>8}{'threads':>9}{'setup s':>10}{'burn-in s':>11}"
+          f"{'cust-months/s':>16}{'B/customer':>12}{'collect %':>11}{'wom %':>8}{'msgs/cust-month':>17}")
     rates: dict[tuple[str, int], float] = {}
     wom_share: dict[tuple[str, int], float] = {}
     phases: dict[int, dict[str, float]] = {}
@@ -131,8 +134,9 @@ def main() -> None:
                 if engine == "vector" and customers >= 1_000_000:
                     phases[customers] = r["phases"]
             wom = f"{100 * r['wom']:>7.0f}%" if threads == 1 else f"{'-':>8}"
-            print(f"{engine:<8}{customers:>12,}{months:>8}{threads:>9}{r['setup']:>10.2f}{r['rate']:>16,.0f}"
-                  f"{r['bytes']:>12.0f}{100 * r['collect']:>10.1f}%{wom}{r['messages']:>17.2f}", flush=True)
+            print(f"{engine:<8}{customers:>12,}{months:>8}{threads:>9}{r['setup']:>10.2f}{r['burn_in']:>11.2f}"
+                  f"{r['rate']:>16,.0f}{r['bytes']:>12.0f}{100 * r['collect']:>10.1f}%{wom}{r['messages']:>17.2f}",
+                  flush=True)
     for customers in sizes:
         if ("agents", customers) in rates:
             print(f"vector / agents at {customers:,}: {rates['vector', customers] / rates['agents', customers]:.0f}x")
@@ -148,9 +152,9 @@ def main() -> None:
     for every_mechanism, label in ((True, "every mechanism on"), (False, f"{SCENARIO} as shipped, no downturn")):
         for threads in sorted({1, cores}):
             r = isolated("vector", 1_000_000, 120, every_mechanism, threads)
-            print(f"vector 1,000,000 x 120 months end to end, network included ({label}, {threads} thread"
-                  f"{'s' if threads > 1 else ''}): {r['total']:.1f} s (set-up {r['setup']:.1f} s, "
-                  f"{r['rate']:,.0f} customer-months/s, {r['bytes']:.0f} B/customer)", flush=True)
+            print(f"vector 1,000,000 x 120 months end to end, network and burn-in included ({label}, {threads} "
+                  f"thread{'s' if threads > 1 else ''}): {r['total']:.1f} s (set-up {r['setup']:.1f} s, burn-in "
+                  f"{r['burn_in']:.1f} s, {r['rate']:,.0f} customer-months/s, {r['bytes']:.0f} B/customer)", flush=True)
 
 
 if __name__ == "__main__":
