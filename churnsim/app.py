@@ -119,7 +119,8 @@ forventninger!&rdquo;.</i></p>
 <li><b>Price gap</b>: how far providers with a price-cut strategy undercut their list price.</li>
 <li><b>Ad pressure</b>: how hard providers advertise (1 = typical); price-cutters advertise twice as hard.</li>
 <li><b>Bad / good news reach</b>: people told about one bad or good experience.</li>
-<li><b>Downturn</b>: price sensitivity rises from the given month on.</li>
+<li><b>Downturn</b>: from the given month on, price talk makes customers compare prices; many look around,
+few find a deal worth switching for.</li>
 <li><b>Seed</b>: the same seed and settings always give the same run.</li>
 </ul>
 <p>Changes take effect when you press <b>Reset</b>; then <b>Step</b> moves one month and

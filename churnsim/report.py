@@ -207,8 +207,11 @@ def describe_scenario(scenario: dict[str, Any]) -> str:
                  f"{wom.get('reach_good', 3):g}.")
     economy = scenario.get("economy", {})
     if economy.get("enabled"):
-        text += (f" A downturn starts in month {economy['downturn_month']}, multiplying price sensitivity by "
-                 f"{economy['price_sensitivity_multiplier']:g}.")
+        talk = scenario.get("attention", {}).get("downturn_talk", 0.25)
+        text += f" A downturn starts in month {economy['downturn_month']}: price talk makes customers compare"
+        text += (f" (hazard {talk:g} a month)" if economy.get("price_sensitivity_multiplier", 1) == 1 else
+                 f" (hazard {talk:g} a month) and price sensitivity is multiplied by "
+                 f"{economy['price_sensitivity_multiplier']:g}") + "."
     parts.append(f"<p>{html.escape(text)}</p>")
     return "".join(parts)
 
