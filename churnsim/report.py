@@ -10,7 +10,8 @@ built only from what the run or sweep wrote to its folder:
 * a sweep folder (``churnsim sweep``): the compacted tidy table ``results.parquet`` (or
   ``results.csv``) with one row per run, provider and KPI and at least the columns of
   ``SWEEP_COLUMNS``; optional columns ``point``, ``scenario`` and varied parameters; and,
-  when present, ``manifest.json`` for the question, the strategies and the versions.
+  when present, ``manifest.json`` for the question, the strategies and the versions, whose
+  hash of ``results.parquet`` the table must match.
 """
 
 from __future__ import annotations
@@ -392,8 +393,12 @@ def comparison_figure(summary: pd.DataFrame, kpi: str, providers: list[str]) -> 
     return fig
 
 
-def _read_sweep(folder: Path) -> pd.DataFrame:
-    path = next(folder / n for n in SWEEP_TABLES if (folder / n).is_file())
+def _read_sweep(folder: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+    """The sweep's table; with a manifest, only the one whose hash the manifest recorded."""
+    name = next(n for n in SWEEP_TABLES if (folder / n).is_file())
+    path = folder / name
+    if manifest:
+        check_listed(folder, manifest.get("files") or {}, name)
     results = read_table(path)
     missing = [c for c in SWEEP_COLUMNS if c not in results.columns]
     if missing:
@@ -418,9 +423,9 @@ def _arm_rows(arms: list[dict[str, Any]] | dict[str, Any]) -> list[list[str]]:
 
 
 def sweep_report(folder: Path) -> str:
-    results = _read_sweep(folder)
     manifest_file = folder / "manifest.json"
     manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
+    results = _read_sweep(folder, manifest)
     experiment = manifest.get("experiment", {})
     summary = strategy_summary(results)
     providers = list(dict.fromkeys(results["provider"]))
@@ -462,7 +467,10 @@ def sweep_report(folder: Path) -> str:
     versions = manifest.get("versions", {})
     root_seed = experiment.get("seed", manifest.get("root_entropy"))
     seeds = sorted(set(results["seed"]))
-    source = manifest.get("experiment_file") or "EXPERIMENT.toml"
+    command = ["churnsim", "sweep", manifest.get("experiment_file") or "EXPERIMENT.toml"]
+    for key in ("replications", "customers", "months"):
+        if experiment.get(key) is not None:
+            command += [f"--{key}", str(experiment[key])]
     sections = [
         ("The experiment", "".join(words)),
         ("Strategy comparison", "".join(figures) + "".join(tables)
@@ -473,7 +481,7 @@ def sweep_report(folder: Path) -> str:
              ("scenario hash", manifest.get("scenario_hash")),
              ("run seeds", ", ".join(map(str, seeds[:6])) + (" ..." if len(seeds) > 6 else "")),
              *[(name, v) for name, v in versions.items()]],
-            f"churnsim sweep {source} --out {folder.name}",
+            shlex.join([*command, "--out", str(folder)]),
             "Every run's seed is derived from the root seed, so the same experiment file and versions give the "
             "same table.")),
     ]
