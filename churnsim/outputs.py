@@ -7,6 +7,7 @@ so a reader can check that what it reads belongs to that run.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -24,8 +25,7 @@ SUMMARY = "summary.json"
 # Files churnsim writes into a run folder without listing them (the report of the run).
 UNLISTED = ("report.html",)
 # What a run folder held before summary.json listed its files: such a folder may still be replaced.
-LEGACY_FILES = ("timeseries.csv", "timeseries.parquet", "scenario.json", "events.parquet",
-                *(f"plots/{name}.png" for name in ("stage_shares", "churn", "retention", "profit", "market_share")))
+LEGACY_FILES = ("timeseries.csv", "timeseries.parquet", "scenario.json", "events.parquet", "plots/*.png")
 
 
 class OutputError(ValueError):
@@ -88,7 +88,10 @@ def file_digest(path: Path) -> str:
 
 
 def listed_files(folder: Path) -> dict[str, str] | None:
-    """The files, with their hashes, that the run in ``folder`` wrote; None if it is not a churnsim run."""
+    """The files, with their hashes, that the run in ``folder`` wrote; None if it is not a churnsim run.
+
+    A run from before summary.json listed its files gives the names such a run wrote, as patterns.
+    """
     try:
         summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -109,7 +112,7 @@ def check_run_folder(folder: Path) -> None:
     known = {*listed, SUMMARY, *UNLISTED}
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder).as_posix()
-        if path.is_file() and name not in known:
+        if path.is_file() and not any(fnmatch.fnmatchcase(name, pattern) for pattern in known):
             raise OutputError(f"{folder}: holds {name}, which is not a file of the churnsim run "
                               "there; move it away or choose another folder")
 

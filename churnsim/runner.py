@@ -143,4 +143,12 @@ def run(
     if table is not None:
         summary["events"] = {"file": EVENTS_FILE, "rows": len(table)}
     summary["resolved_scenario"] = spec.model_dump(mode="json")
-    return RunResult(ts, summary, spec, to_toml(loaded), table)
+    return RunResult(ts, summary, spec, scenario_file(loaded, summary), table)
+
+
+def scenario_file(loaded: LoadedScenario, summary: dict[str, Any]) -> str:
+    """scenario.toml: the scenario as ``churnsim run`` reads it, under a comment saying how it was run."""
+    seed, engine = summary["seed"], summary["engine"]
+    return (f"# churnsim {summary['churnsim_version']}: scenario {summary['scenario']} (hash "
+            f"{summary['scenario_hash']}), run with seed {seed} on the {engine} engine.\n"
+            f"# The same run: churnsim run scenario.toml --seed {seed} --engine {engine}\n\n" + to_toml(loaded))

@@ -49,6 +49,8 @@ def test_the_written_scenario_toml_makes_byte_identical_tables(tmp_path):
     for table in ("timeseries.parquet", "events.parquet"):
         assert (again / table).read_bytes() == (first / table).read_bytes(), table
     assert json.loads((again / "summary.json").read_text())["scenario_hash"] == summary["scenario_hash"]
+    header = (first / "scenario.toml").read_text().splitlines()[0]
+    assert summary["scenario_hash"] in header and "seed 11" in header and summary["churnsim_version"] in header
 
 
 def test_the_run_reports_reproduce_line_is_complete_and_makes_the_same_tables(tmp_path):

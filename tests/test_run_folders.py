@@ -55,6 +55,17 @@ def test_a_folder_with_anything_but_a_run_is_refused_before_simulating(tmp_path,
     assert {name: (out / name).read_bytes() for name in files(out)} == before
 
 
+def test_a_run_folder_from_before_files_were_listed_is_replaced(tmp_path):
+    out = tmp_path / "latest"
+    (out / "plots").mkdir(parents=True)
+    (out / "summary.json").write_text(json.dumps({"scenario": "classroom", "churnsim_version": "0.1.0"}))
+    for name in ("timeseries.parquet", "scenario.json", "plots/churn.png", "report.html"):
+        (out / name).write_text("old")
+    result = invoke("run", "classroom", *SMALL, "--no-plots", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert files(out) == {"timeseries.csv", "scenario.json", "scenario.toml", "summary.json"}
+
+
 def test_a_failed_build_leaves_the_old_folder_whole_and_no_debris(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
