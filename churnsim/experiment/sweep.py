@@ -81,12 +81,15 @@ def _differences(before: dict[str, Any], loaded: LoadedExperiment) -> list[str]:
 
 
 def check_folder(loaded: LoadedExperiment, out: str | Path, resume: bool) -> None:
-    """Refuse, before any work, a folder holding a sweep unless it is resumed, and a resume with other settings.
+    """Refuse, before any work, a folder holding anything but this sweep (or, without --resume, any sweep).
 
     One folder holds one experiment: mixing the runs of two would give a table of neither.
     """
     store = RunStore(out)
     if not store.exists():
+        if store.root.is_dir() and any(store.root.iterdir()):
+            raise ExperimentError(f"{store.root}: not empty and not a churnsim sweep (no manifest.json); choose an "
+                                  "empty or new --out")
         return
     if not resume:
         raise ExperimentError(f"{store.root}: holds a sweep already; add --resume to continue it, or choose "

@@ -34,6 +34,16 @@ def test_resume_with_other_settings_is_refused_naming_what_differs(tmp_path):
     assert invoke("sweep", str(path), *QUICK, "--out", str(out), "--resume").exit_code == 0
 
 
+def test_a_non_empty_folder_that_is_not_a_sweep_is_refused(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    result = invoke("sweep", str(write(tmp_path, TINY)), *QUICK, "--out", str(out))
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "not empty and not a churnsim sweep" in result.output
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
 def test_analyze_and_report_refuse_a_results_table_of_another_sweep(tmp_path):
     path = write(tmp_path, TINY)
     one, two = tmp_path / "one", tmp_path / "two"
