@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +36,15 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _RecordingGroup(click.Group):
+    """Keeps the arguments as typed (``ctx.meta["argv"]``), so a run can record its exact command line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_RecordingGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="churnsim")
 def cli() -> None:
     """churnsim: what happens to our customers if we do X instead of Y?
@@ -83,10 +92,15 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
       churnsim run electricity --strategy B=digital-payment --set economy.enabled=true --out runs/downturn
     """
     from churnsim.engines import available_cores
+    from churnsim.outputs import OutputError, check_run_folder
     from churnsim.report_text import summary_table
     from churnsim.runner import run as run_scenario
 
     loaded = scenarios.load(scenario, sets=sets, strategies=strategies, months=months, customers=customers)
+    try:
+        check_run_folder(out)
+    except OutputError as exc:
+        raise InputError(f"--out {exc}") from None
     total = loaded.scenario.market.months
     if events:
         from churnsim.events import check_size
@@ -98,7 +112,8 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     label = f"{loaded.scenario.meta.name}: {loaded.scenario.market.customers:,} customers"
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         result = run_scenario(loaded, seed=seed, engine=engine, threads=threads or available_cores(),
-                              progress=lambda month, _: bar.update(1), events=events)
+                              progress=lambda month, _: bar.update(1), events=events,
+                              command=shlex.join(["churnsim", *click.get_current_context().meta.get("argv", [])]))
     written = result.write(out, fmt=fmt, with_plots=plots)
     click.echo(summary_table(result.summary))
     click.echo(f"\nWrote {len(written)} files to {out}/")

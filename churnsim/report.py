@@ -4,12 +4,14 @@ A strategist hands the file on: it opens offline in any browser, because the plo
 embedded as base64 PNGs, the styles are inline and nothing refers to a URL. The page is
 built only from what the run or sweep wrote to its folder:
 
-* a run folder (``churnsim run``): ``summary.json`` (KPIs and provenance), ``scenario.json``,
-  ``timeseries.csv|parquet`` and ``plots/*.png`` (redrawn from the table when missing);
+* a run folder (``churnsim run``): ``summary.json`` (KPIs, provenance and the hash of every
+  file), ``scenario.json``, ``timeseries.csv|parquet`` and ``plots/*.png`` (redrawn from the
+  table when missing); a file whose hash is not the one in summary.json is refused;
 * a sweep folder (``churnsim sweep``): the compacted tidy table ``results.parquet`` (or
   ``results.csv``) with one row per run, provider and KPI and at least the columns of
   ``SWEEP_COLUMNS``; optional columns ``point``, ``scenario`` and varied parameters; and,
-  when present, ``manifest.json`` for the question, the strategies and the versions.
+  when present, ``manifest.json`` for the question, the strategies and the versions, whose
+  hash of ``results.parquet`` the table must match.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import base64
 import html
 import io
 import json
+import shlex
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +34,7 @@ from scipy import stats
 
 import churnsim
 from churnsim import plots, style
-from churnsim.outputs import read_table, write_text
+from churnsim.outputs import OutputError, check_listed, read_table, write_text
 from churnsim.strategies import STRATEGIES
 
 SWEEP_TABLES = ("results.parquet", "results.csv")
@@ -246,42 +249,52 @@ def _key_figures(summary: dict[str, Any]) -> str:
         ["", *[kpi_label(k) for k in KEY_FIGURES]], rows) + note
 
 
-def _run_plots(folder: Path) -> str:
+def _run_plots(folder: Path, files: dict[str, str]) -> str:
     pictures = []
-    stored = folder / "plots"
     timeseries = None
     for name, draw in plots.PLOTS.items():
-        png = stored / f"{name}.png"
-        if png.is_file():
+        png = check_listed(folder, files, f"plots/{name}.png")
+        if png is not None:
             uri = png_uri(png.read_bytes())
         else:
             if timeseries is None:
-                timeseries = _timeseries(folder)
+                timeseries = _timeseries(folder, files)
             uri = figure_uri(draw(timeseries))
         pictures.append(_figure(uri, PLOT_CAPTIONS.get(name, name.replace("_", " "))))
     return "".join(pictures)
 
 
-def _timeseries(folder: Path) -> pd.DataFrame:
+def _timeseries(folder: Path, files: dict[str, str]) -> pd.DataFrame:
     for name in ("timeseries.parquet", "timeseries.csv"):
-        if (folder / name).is_file():
-            return read_table(folder / name)
+        path = check_listed(folder, files, name)
+        if path is not None:
+            return read_table(path)
     raise ReportError(f"{folder}: no plots/ and no timeseries.csv or timeseries.parquet to draw them from")
 
 
 def reproduce_command(summary: dict[str, Any]) -> str:
-    """The ``churnsim run`` line that makes the same run (the scenario hash confirms it)."""
+    """The whole ``churnsim run`` line that makes the same run, every override included."""
     parts = ["churnsim", "run", str(summary.get("scenario_source") or summary["scenario"]),
-             "--seed", str(summary["seed"])]
-    if summary.get("engine"):
-        parts += ["--engine", str(summary["engine"])]
-    for name, strategies in (summary.get("strategies") or {}).items():
-        parts += [f"--strategy {name}={s}" for s in strategies]
-    if summary.get("months"):
-        parts += ["--months", str(summary["months"])]
-    if summary.get("customers"):
-        parts += ["--customers", str(summary["customers"])]
-    return " ".join(parts)
+             "--seed", str(summary["seed"]), "--engine", str(summary["engine"])]
+    for assignment in summary["sets"]:
+        parts += ["--set", assignment]
+    for flag in summary["strategy_flags"]:
+        parts += ["--strategy", flag]
+    parts += ["--months", str(summary["months"]), "--customers", str(summary["customers"])]
+    if "timeseries.parquet" in summary["files"]:
+        parts += ["--format", "parquet"]
+    if summary.get("events"):
+        parts.append("--events")
+    return shlex.join(parts)
+
+
+def _run_files(folder: Path, summary: dict[str, Any]) -> dict[str, str]:
+    """The files summary.json lists with their hashes: without them nothing shows that the files are one run's."""
+    files = summary.get("files")
+    if not isinstance(files, dict):
+        raise ReportError(f"{folder / 'summary.json'}: lists no files with their hashes (an older churnsim wrote "
+                          "it), so its other files cannot be checked to be from the same run; run it again")
+    return files
 
 
 def _provenance(rows: list[tuple[str, Any]], command: str, note: str) -> str:
@@ -292,8 +305,9 @@ def _provenance(rows: list[tuple[str, Any]], command: str, note: str) -> str:
 
 def run_report(folder: Path) -> str:
     summary = json.loads((folder / "summary.json").read_text())
-    scenario_file = folder / "scenario.json"
-    scenario = json.loads(scenario_file.read_text()) if scenario_file.is_file() else None
+    files = _run_files(folder, summary)
+    scenario_file = check_listed(folder, files, "scenario.json")
+    scenario = json.loads(scenario_file.read_text()) if scenario_file is not None else None
     name = summary.get("scenario", "run")
     strategies = summary.get("strategies") or {}
     comparison = _table(
@@ -305,7 +319,7 @@ def run_report(folder: Path) -> str:
     sections = [
         ("The scenario", describe_scenario(scenario) if scenario else "<p>(scenario.json is missing)</p>"),
         ("Key figures", _key_figures(summary)),
-        ("Plots", _run_plots(folder)),
+        ("Plots", _run_plots(folder, files)),
         ("Strategies compared", comparison + "<p>This is one run, so there are no confidence intervals: differences "
          "of a few percent may be chance. A sweep with replications (<code>churnsim sweep</code>) gives them, and "
          "<code>churnsim report</code> on the sweep's folder shows them.</p>"),
@@ -315,9 +329,11 @@ def run_report(folder: Path) -> str:
              ("engine", summary.get("engine")), ("churnsim", summary.get("churnsim_version")),
              ("mesa", summary.get("mesa_version")), ("numpy", summary.get("numpy_version"))],
             reproduce_command(summary),
-            "The same scenario, seed, engine and versions give the same numbers. If the run used "
-            "<code>--set</code> overrides, add them: <code>churnsim run</code> writes the scenario hash to "
-            "summary.json, and it must equal the one above.")),
+            "The same scenario, overrides, seed, engine and versions give the same numbers; the scenario hash "
+            "that <code>churnsim run</code> writes to summary.json must equal the one above. The folder's "
+            "<code>scenario.toml</code> holds the whole scenario as it was run: <code>churnsim run "
+            f"{html.escape(shlex.quote(str(folder / 'scenario.toml')))} --seed {summary['seed']} --engine "
+            f"{html.escape(str(summary['engine']))}</code> makes the same run too.")),
     ]
     months, customers = summary.get("months"), summary.get("customers")
     return page(f"churnsim report: {name}", f"One run of {customers:,} customers over {months} months, seed "
@@ -377,8 +393,12 @@ def comparison_figure(summary: pd.DataFrame, kpi: str, providers: list[str]) -> 
     return fig
 
 
-def _read_sweep(folder: Path) -> pd.DataFrame:
-    path = next(folder / n for n in SWEEP_TABLES if (folder / n).is_file())
+def _read_sweep(folder: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+    """The sweep's table; with a manifest, only the one whose hash the manifest recorded."""
+    name = next(n for n in SWEEP_TABLES if (folder / n).is_file())
+    path = folder / name
+    if manifest:
+        check_listed(folder, manifest.get("files") or {}, name)
     results = read_table(path)
     missing = [c for c in SWEEP_COLUMNS if c not in results.columns]
     if missing:
@@ -403,9 +423,9 @@ def _arm_rows(arms: list[dict[str, Any]] | dict[str, Any]) -> list[list[str]]:
 
 
 def sweep_report(folder: Path) -> str:
-    results = _read_sweep(folder)
     manifest_file = folder / "manifest.json"
     manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
+    results = _read_sweep(folder, manifest)
     experiment = manifest.get("experiment", {})
     summary = strategy_summary(results)
     providers = list(dict.fromkeys(results["provider"]))
@@ -447,7 +467,10 @@ def sweep_report(folder: Path) -> str:
     versions = manifest.get("versions", {})
     root_seed = experiment.get("seed", manifest.get("root_entropy"))
     seeds = sorted(set(results["seed"]))
-    source = manifest.get("experiment_file") or "EXPERIMENT.toml"
+    command = ["churnsim", "sweep", manifest.get("experiment_file") or "EXPERIMENT.toml"]
+    for key in ("replications", "customers", "months"):
+        if experiment.get(key) is not None:
+            command += [f"--{key}", str(experiment[key])]
     sections = [
         ("The experiment", "".join(words)),
         ("Strategy comparison", "".join(figures) + "".join(tables)
@@ -458,7 +481,7 @@ def sweep_report(folder: Path) -> str:
              ("scenario hash", manifest.get("scenario_hash")),
              ("run seeds", ", ".join(map(str, seeds[:6])) + (" ..." if len(seeds) > 6 else "")),
              *[(name, v) for name, v in versions.items()]],
-            f"churnsim sweep {source} --out {folder.name}",
+            shlex.join([*command, "--out", str(folder)]),
             "Every run's seed is derived from the root seed, so the same experiment file and versions give the "
             "same table.")),
     ]
@@ -474,10 +497,13 @@ def build_report(folder: str | Path) -> str:
     folder = Path(folder)
     if not folder.is_dir():
         raise ReportError(f"{folder}: no such folder")
-    if any((folder / n).is_file() for n in SWEEP_TABLES):
-        return sweep_report(folder)
-    if (folder / "summary.json").is_file():
-        return run_report(folder)
+    try:
+        if any((folder / n).is_file() for n in SWEEP_TABLES):
+            return sweep_report(folder)
+        if (folder / "summary.json").is_file():
+            return run_report(folder)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
     raise ReportError(f"{folder}: neither a run folder (summary.json) nor a sweep folder "
                       f"({' or '.join(SWEEP_TABLES)})")
 

@@ -15,9 +15,18 @@ import churnsim
 from churnsim import events as event_table
 from churnsim import metrics, plots
 from churnsim.engines import Engine, create_model
-from churnsim.outputs import FORMATS, write_json, write_table
+from churnsim.outputs import (
+    FORMATS,
+    SUMMARY,
+    check_run_folder,
+    file_digest,
+    replace_folder,
+    write_json,
+    write_table,
+    write_text,
+)
 from churnsim.params import Scenario
-from churnsim.scenario import LoadedScenario, load, scenario_hash
+from churnsim.scenario import LoadedScenario, load, scenario_hash, to_toml
 
 EVENTS_FILE = "events.parquet"
 
@@ -27,32 +36,45 @@ class RunResult:
     """A finished run: the monthly table, the KPIs and everything needed to reproduce it.
 
     ``events`` is the per-customer monthly table (``churnsim.events``) of a run made with
-    ``events=True``, None otherwise.
+    ``events=True``, None otherwise. ``scenario_toml`` is the scenario as a file that
+    ``churnsim run`` reads back into the same scenario.
     """
 
     timeseries: pd.DataFrame
     summary: dict[str, Any]
     scenario: Scenario = field(repr=False)
+    scenario_toml: str = field(repr=False)
     events: pd.DataFrame | None = field(default=None, repr=False)
 
     def write(self, folder: str | Path, fmt: str = "csv", with_plots: bool = True) -> list[Path]:
-        """Tables, summary.json, the resolved scenario and PNG plots, each written atomically.
+        """Tables, summary.json, the scenario (JSON and TOML) and PNG plots, as one folder swapped in whole.
 
-        The event table, when the run has one, is always ``events.parquet``, whatever ``fmt``.
+        A folder that holds anything but an earlier run's files is refused (OutputError), and
+        nothing of an earlier run is left beside the new files. summary.json lists every file
+        with its hash. The event table, when the run has one, is always ``events.parquet``.
         """
         if fmt not in FORMATS:
             raise ValueError(f"format {fmt!r}: allowed: {', '.join(FORMATS)}")
         folder = Path(folder)
-        written = [
-            write_table(self.timeseries, folder / f"timeseries.{fmt}"),
-            write_json(self.scenario.model_dump(mode="json"), folder / "scenario.json"),
-            write_json(self.summary, folder / "summary.json"),
-        ]
-        if self.events is not None:
-            written.append(event_table.write(self.events, folder / EVENTS_FILE))
-        if with_plots:
-            written += plots.write_plots(self.timeseries, folder / "plots")
-        return written
+        check_run_folder(folder)
+        names: list[str] = []
+
+        def build(fresh: Path) -> None:
+            written = [
+                write_table(self.timeseries, fresh / f"timeseries.{fmt}"),
+                write_json(self.scenario.model_dump(mode="json"), fresh / "scenario.json"),
+                write_text(self.scenario_toml, fresh / "scenario.toml"),
+            ]
+            if self.events is not None:
+                written.append(event_table.write(self.events, fresh / EVENTS_FILE))
+            if with_plots:
+                written += plots.write_plots(self.timeseries, fresh / "plots")
+            files = {p.relative_to(fresh).as_posix(): file_digest(p) for p in written}
+            write_json({**self.summary, "files": files}, fresh / SUMMARY)
+            names.extend([*files, SUMMARY])
+
+        replace_folder(folder, build)
+        return [folder / name for name in names]
 
 
 def provenance(loaded: LoadedScenario, seed: int, engine: str) -> dict[str, Any]:
@@ -61,6 +83,8 @@ def provenance(loaded: LoadedScenario, seed: int, engine: str) -> dict[str, Any]
         "scenario": loaded.scenario.meta.name,
         "scenario_source": loaded.source,
         "scenario_hash": scenario_hash(loaded.scenario),
+        "sets": list(loaded.sets),
+        "strategy_flags": list(loaded.strategies),
         "seed": seed,
         "engine": engine,
         "churnsim_version": churnsim.__version__,
@@ -81,6 +105,7 @@ def run(
     threads: int = 1,
     progress: Callable[[int, int], None] | None = None,
     events: bool = False,
+    command: str | None = None,
 ) -> RunResult:
     """Simulate a scenario (a built-in name, a TOML path, a dict, a Scenario or an already loaded one).
 
@@ -90,6 +115,8 @@ def run(
     ``events=True`` also records one row per customer and month (``result.events``, see
     ``churnsim.events``); a run of more than ``events.MAX_ROWS`` customer-months raises
     ValueError before it simulates.
+
+    ``command`` is the command line that asked for the run, recorded in the summary as typed.
     """
     if isinstance(scenario, LoadedScenario) and not (sets or strategies or months or customers):
         loaded = scenario
@@ -104,7 +131,7 @@ def run(
         if progress:
             progress(month, total)
     ts = model.timeseries
-    summary = provenance(loaded, seed, model.engine)
+    summary = {"command": command, **provenance(loaded, seed, model.engine)}
     summary.update({
         "months": total,
         "customers": spec.market.customers,
@@ -115,4 +142,13 @@ def run(
     table = model.events if events else None
     if table is not None:
         summary["events"] = {"file": EVENTS_FILE, "rows": len(table)}
-    return RunResult(ts, summary, spec, table)
+    summary["resolved_scenario"] = spec.model_dump(mode="json")
+    return RunResult(ts, summary, spec, scenario_file(loaded, summary), table)
+
+
+def scenario_file(loaded: LoadedScenario, summary: dict[str, Any]) -> str:
+    """scenario.toml: the scenario as ``churnsim run`` reads it, under a comment saying how it was run."""
+    seed, engine = summary["seed"], summary["engine"]
+    return (f"# churnsim {summary['churnsim_version']}: scenario {summary['scenario']} (hash "
+            f"{summary['scenario_hash']}), run with seed {seed} on the {engine} engine.\n"
+            f"# The same run: churnsim run scenario.toml --seed {seed} --engine {engine}\n\n" + to_toml(loaded))

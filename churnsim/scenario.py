@@ -172,9 +172,13 @@ def _format_error(err: dict[str, Any], raw: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class LoadedScenario:
+    """A validated scenario, where it came from, and the ``--set`` and ``--strategy`` flags it was loaded with."""
+
     scenario: Scenario
     source: str
     raw: dict[str, Any]
+    sets: tuple[str, ...] = ()
+    strategies: tuple[str, ...] = ()
 
     @property
     def hash(self) -> str:
@@ -239,7 +243,24 @@ def load(
         market["months"] = months
     if customers is not None:
         market["customers"] = customers
-    return LoadedScenario(build(raw, label, resolve), label, raw)
+    return LoadedScenario(build(raw, label, resolve), label, raw, tuple(sets), tuple(strategies))
+
+
+def to_toml(loaded: LoadedScenario) -> str:
+    """The scenario as a TOML file that ``load`` turns back into the same Scenario (the same hash).
+
+    Every value is written out, so the file does not depend on defaults; a provider with
+    strategies keeps only its own explicit levers, because loading applies the presets again.
+    """
+    import tomli_w
+
+    document = loaded.scenario.model_dump(mode="json")
+    raw_providers = loaded.raw.get("providers", [])
+    for i, provider in enumerate(document["providers"]):
+        if provider["strategies"]:
+            raw = raw_providers[i] if i < len(raw_providers) and isinstance(raw_providers[i], dict) else {}
+            provider["levers"] = raw.get("levers", {})
+    return tomli_w.dumps(document)
 
 
 def _apply_strategy_flags(raw: dict[str, Any], flags: list[str] | tuple[str, ...]) -> None:

@@ -18,15 +18,15 @@ def invoke(*args: str):
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_run_writes_tables_summary_and_plots_byte_identically(tmp_path, fmt):
-    outs = []
-    for name in ("one", "two"):
-        out = tmp_path / name
-        result = invoke("run", "classroom", "--months", "6", "--seed", "3", "--out", str(out), "--format", fmt)
+    """The same command run again into its own folder replaces it with byte-identical files."""
+    one = tmp_path / "one"
+    folders = []
+    for _ in range(2):
+        result = invoke("run", "classroom", "--months", "6", "--seed", "3", "--out", str(one), "--format", fmt)
         assert result.exit_code == 0, result.output
-        outs.append(out)
-    one, two = outs
-    assert (one / f"timeseries.{fmt}").read_bytes() == (two / f"timeseries.{fmt}").read_bytes()
-    assert (one / "summary.json").read_bytes() == (two / "summary.json").read_bytes()
+        folders.append({p.relative_to(one).as_posix(): p.read_bytes() for p in one.rglob("*") if p.is_file()})
+    assert folders[0] == folders[1]
+    assert {f"timeseries.{fmt}", "summary.json", "scenario.json", "scenario.toml"} <= folders[0].keys()
     summary = json.loads((one / "summary.json").read_text())
     assert {"scenario", "scenario_hash", "seed", "churnsim_version", "mesa_version", "kpis"} <= summary.keys()
     assert summary["seed"] == 3
@@ -55,8 +55,10 @@ def test_threads_change_nothing_in_the_outputs(tmp_path, monkeypatch):
         result = invoke("run", "--customers", "3000", "--months", "6", "--engine", "vector", "--threads", threads,
                         "--out", str(tmp_path / threads), "--no-plots")
         assert result.exit_code == 0, result.output
-    for name in ("timeseries.csv", "summary.json"):
-        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "3" / name).read_bytes()
+    assert (tmp_path / "1" / "timeseries.csv").read_bytes() == (tmp_path / "3" / "timeseries.csv").read_bytes()
+    summaries = [json.loads((tmp_path / threads / "summary.json").read_text()) for threads in ("1", "3")]
+    assert [s.pop("command") for s in summaries] != [None, None]  # the commands differ in --threads and --out
+    assert summaries[0] == summaries[1]
 
 
 @pytest.mark.parametrize(("args", "message"), [

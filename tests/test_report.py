@@ -15,6 +15,7 @@ from scipy import stats
 
 import churnsim
 from churnsim.cli import cli
+from churnsim.outputs import file_digest
 from churnsim.report import SWEEP_COLUMNS, build_report
 
 
@@ -92,10 +93,11 @@ def test_sweep_report_compares_strategies_with_confidence_intervals(tmp_path):
     table.to_parquet(tmp_path / "results.parquet")
     (tmp_path / "manifest.json").write_text(json.dumps({
         "experiment": {"name": "effort", "question": "Does low effort keep customers?", "scenario": "classroom",
-                       "seed": 7, "provider": "A", "baseline": "status-quo",
+                       "seed": 7, "provider": "A", "baseline": "status-quo", "replications": 5, "customers": 200,
                        "strategies": [{"name": "status-quo", "providers": {}, "sets": {}},
                                       {"name": "low-effort", "providers": {"A": ["low-effort"]}, "sets": {}}]},
-        "experiment_file": "experiments/effort.toml", "versions": {"churnsim": "0.1.0", "mesa": "3.5.1"}}))
+        "experiment_file": "experiments/effort.toml", "versions": {"churnsim": "0.1.0", "mesa": "3.5.1"},
+        "files": {"results.parquet": file_digest(tmp_path / "results.parquet")}}))
     result = CliRunner().invoke(cli, ["report", str(tmp_path)])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "report.html").read_text()
@@ -106,7 +108,8 @@ def test_sweep_report_compares_strategies_with_confidence_intervals(tmp_path):
     assert f"[{100 * (values.mean() - half):.1f} %, {100 * (values.mean() + half):.1f} %]" in page
     assert "[-3.0 pp, -3.0 pp]" in page  # the same seeds: the paired difference has no noise left
     for text in ("Does low effort keep customers?", "Provider A: low-effort", "experiments/effort.toml",
-                 "churnsim sweep experiments/effort.toml", "1000, 1001"):
+                 f"churnsim sweep experiments/effort.toml --replications 5 --customers 200 --out {tmp_path}",
+                 "1000, 1001"):
         assert text in page, text
 
 

@@ -65,12 +65,14 @@ def sweep(ctx: click.Context, experiment: Path, workers: int | None, scheduler: 
     """
     from churnsim.experiment import executors, spec
     from churnsim.experiment.runner import SweepAbortedError
+    from churnsim.experiment.sweep import check_folder
     from churnsim.experiment.sweep import sweep as run_sweep
 
     if sum(x is not None for x in (workers, scheduler, dask_local)) > 1:
         raise InputError("--workers, --scheduler and --dask-local: choose one")
     loaded = spec.load(experiment, replications=replications, customers=customers, months=months)
     out = out or Path("runs") / loaded.experiment.name
+    check_folder(loaded, out, resume)
     progress = _Progress(loaded.experiment.name)
     try:
         with executors.backend(workers, scheduler, dask_local) as found:

@@ -15,7 +15,7 @@ from churnsim.experiment import analysis, plots
 from churnsim.experiment.seeds import analysis_seed
 from churnsim.experiment.spec import Experiment
 from churnsim.experiment.store import RunStore
-from churnsim.outputs import read_table, write_table
+from churnsim.outputs import OutputError, check_listed, read_table, write_table
 
 MAX_POINTS_SHOWN = 12  # more design points than this are pooled in the tables
 
@@ -53,6 +53,7 @@ def _short(value: object) -> str:
 
 
 def load_results(folder: str | Path) -> tuple[RunStore, dict, pd.DataFrame]:
+    """The sweep's store, manifest and results, refused unless the design and results are the ones it recorded."""
     store = RunStore(folder)
     if not store.exists():
         raise analysis.AnalysisError(f"{store.root}: not a sweep folder (no manifest.json); run `churnsim sweep` "
@@ -60,10 +61,16 @@ def load_results(folder: str | Path) -> tuple[RunStore, dict, pd.DataFrame]:
     if not store.results_path.is_file():
         raise analysis.AnalysisError(f"{store.root}: has no results.parquet yet; finish the sweep with "
                                      "`churnsim sweep EXPERIMENT --resume`")
+    manifest = store.read_manifest()
+    try:
+        for path in (store.design_path, store.results_path):
+            check_listed(store.root, manifest.get("files") or {}, path.name)
+    except OutputError as exc:
+        raise analysis.AnalysisError(str(exc)) from None
     results = pd.read_parquet(store.results_path)
     if results.empty:
         raise analysis.AnalysisError(f"{store.root}: no run finished; see ledger.jsonl for the errors")
-    return store, store.read_manifest(), results
+    return store, manifest, results
 
 
 def analyze(folder: str | Path, provider: str | None = None, baseline: str | None = None,

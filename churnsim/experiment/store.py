@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from churnsim.outputs import atomic_write, write_json
+from churnsim.outputs import atomic_write, file_digest, write_json
 
 
 class RunStore:
@@ -42,6 +42,12 @@ class RunStore:
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         write_json(manifest, self.manifest_path)
+
+    def seal(self) -> None:
+        """Record the hashes of the design and the compacted table, so a reader can tell they are this sweep's."""
+        manifest = self.read_manifest()
+        manifest["files"] = {p.name: file_digest(p) for p in (self.design_path, self.results_path)}
+        self.write_manifest(manifest)
 
     def path(self, key: str) -> Path:
         """Runs are spread over 256 folders so that 100,000 files stay quick to list."""

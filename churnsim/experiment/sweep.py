@@ -70,6 +70,36 @@ def manifest(loaded: LoadedExperiment, entropy: int, points: int) -> dict[str, A
     }
 
 
+def _differences(before: dict[str, Any], loaded: LoadedExperiment) -> list[str]:
+    """What differs between a stored manifest and an experiment, one phrase a setting, e.g. ``replications 2 -> 5``."""
+    old, new = before.get("experiment", {}), loaded.experiment.model_dump(mode="json")
+    changed = [f"{key} {old.get(key)!r} -> {new.get(key)!r}" if not isinstance(new.get(key), (dict, list))
+               else f"{key} differ" for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key)]
+    if before.get("scenario_hash") != loaded.base_hash:
+        changed.append(f"scenario hash {before.get('scenario_hash')} -> {loaded.base_hash}")
+    return changed
+
+
+def check_folder(loaded: LoadedExperiment, out: str | Path, resume: bool) -> None:
+    """Refuse, before any work, a folder holding anything but this sweep (or, without --resume, any sweep).
+
+    One folder holds one experiment: mixing the runs of two would give a table of neither.
+    """
+    store = RunStore(out)
+    if not store.exists():
+        if store.root.is_dir() and any(store.root.iterdir()):
+            raise ExperimentError(f"{store.root}: not empty and not a churnsim sweep (no manifest.json); choose an "
+                                  "empty or new --out")
+        return
+    if not resume:
+        raise ExperimentError(f"{store.root}: holds a sweep already; add --resume to continue it, or choose "
+                              "another --out")
+    differences = _differences(store.read_manifest(), loaded)
+    if differences:
+        raise ExperimentError(f"{store.root}: holds a sweep made with other settings ({'; '.join(differences)}); "
+                              "--resume continues only the same experiment: choose another --out")
+
+
 def root_entropy(loaded: LoadedExperiment, store: RunStore, resume: bool) -> int:
     """The file's seed; else the one the sweep began with; else fresh entropy, recorded in the manifest."""
     if loaded.experiment.seed is not None:
@@ -87,10 +117,8 @@ def sweep(loaded: LoadedExperiment, out: str | Path, *, executor: Executor, slot
     ``on_start(missing, total)`` is called once the plan is counted; ``on_outcome`` after each run.
     """
     started = time.perf_counter()
+    check_folder(loaded, out, resume)
     store = RunStore(out)
-    if store.exists() and not resume:
-        raise ExperimentError(f"{store.root}: holds a sweep already; add --resume to continue it, or choose "
-                              "another --out")
     entropy = root_entropy(loaded, store, resume)
     raw, points = plan.design_points(loaded, entropy)
     notes = []
@@ -111,5 +139,6 @@ def sweep(loaded: LoadedExperiment, out: str | Path, *, executor: Executor, slot
         ok, failed = execute((r for r in plan.runs(loaded, points, entropy) if not store.done(r.key)), evaluate,
                              executor, store, window=2 * slots + 2, on_outcome=on_outcome)
     stored, rows = store.compact(run.key for run in plan.runs(loaded, points, entropy))
+    store.seal()
     return SweepReport(store.root, total, total - missing, ok, failed, stored, rows,
                        time.perf_counter() - started, notes)
