@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
 from churnsim import scenario as scenarios
+from churnsim.app_cli import app
 from churnsim.engines import ENGINES
+from churnsim.errors import InputError, user_errors
+from churnsim.experiment.cli import analyze, sweep
 from churnsim.outputs import FORMATS
+from churnsim.report_cli import report
 from churnsim.strategies import STRATEGIES
-
-
-class InputError(click.ClickException):
-    """Bad input from the user: one line on stderr, exit code 2, no traceback."""
-
-    exit_code = 2
-
-
-def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the library's input errors into clean CLI errors."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except scenarios.ScenarioError as exc:
-            raise InputError(str(exc)) from None
-
-    return wrapper
+from churnsim.validation import check_model
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -152,23 +135,7 @@ def main() -> None:
     cli(prog_name="churnsim")
 
 
-# Commands defined in their own modules (imported last: they use InputError and user_errors above).
-from churnsim.app_cli import app  # noqa: E402
-
-cli.add_command(app)
-
-# Experiments: strategy sweeps and their analysis (churnsim/experiment/cli.py).
-from churnsim.experiment.cli import analyze, sweep  # noqa: E402
-
-cli.add_command(sweep)
-cli.add_command(analyze)
-
-# churnsim report: one self-contained HTML page from a run or sweep folder (churnsim/report_cli.py).
-from churnsim.report_cli import report  # noqa: E402
-
-cli.add_command(report)
-
-# churnsim check-model: docking with analytic models and stylized facts (churnsim/validation/cli.py).
-from churnsim.validation import check_model  # noqa: E402
-
-cli.add_command(check_model)
+# Commands defined in their own modules: the live page, experiments (sweep, analyze), the HTML report and
+# check-model (docking with analytic models and stylized facts).
+for command in (app, sweep, analyze, report, check_model):
+    cli.add_command(command)

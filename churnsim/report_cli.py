@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from churnsim.cli import InputError
+from churnsim.errors import InputError
 
 
 @click.command("report")

@@ -102,3 +102,11 @@ def test_console_script_runs_from_another_directory(tmp_path):
                              "--out", "r", "--no-plots"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "r" / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("module", ["churnsim.app_cli", "churnsim.experiment.cli", "churnsim.report_cli"])
+def test_subcommand_modules_import_on_their_own(module):
+    """No import circle through cli.py: each subcommand module imports first in a fresh interpreter."""
+    result = subprocess.run([sys.executable, "-c", f"import {module}; import churnsim.cli"], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr

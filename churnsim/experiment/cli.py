@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from churnsim.cli import InputError, user_errors
+from churnsim.errors import InputError, user_errors
 
 
 class _Progress:
