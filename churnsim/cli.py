@@ -125,9 +125,7 @@ def list_strategies() -> None:
 @user_errors
 def validate(file: Path) -> None:
     """Check a scenario FILE and report the first problems, or that it is valid."""
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
-    loaded = scenarios.load(file)
+    loaded = scenarios.load(scenarios.require_file(file))
     click.echo(f"{file}: valid ({loaded.scenario.meta.name}, hash {loaded.hash})")
 
 

@@ -6,6 +6,7 @@ dotted path, the value and what is allowed, so the CLI can print it as one line.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import hashlib
 import json
@@ -45,15 +46,30 @@ def scenario_path(source: str | Path | None) -> Path:
     builtins = builtin_scenarios()
     if str(source) in builtins:
         return builtins[str(source)]
+    if path.is_dir():
+        require_file(path)
     raise ScenarioError(
         f"scenario {str(source)!r}: no such file or built-in scenario; built-ins: {', '.join(builtins)}"
     )
 
 
+def require_file(path: Path, kind: str = "scenario file") -> Path:
+    """The path itself if it is a file; else an error that says whether it is a directory or missing."""
+    if path.is_dir():
+        raise ScenarioError(f"{path}: a directory, where a .toml {kind} is needed")
+    if not path.is_file():
+        raise ScenarioError(f"{path}: no such {kind}")
+    return path
+
+
 def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file as UTF-8, with or without the byte-order mark some editors (Notepad) write."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = path.read_bytes().removeprefix(codecs.BOM_UTF8).decode("utf-8")
+        return tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not a UTF-8 text file (byte {exc.start} is {exc.object[exc.start]:#04x}); "
+                            "save it as UTF-8 TOML") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:

@@ -68,7 +68,7 @@ def test_threads_change_nothing_in_the_outputs(tmp_path, monkeypatch):
     (["run", "--engine", "quantum"], "Invalid value for '--engine'"),
     (["run", "--threads", "0"], "Invalid value for '--threads'"),
     (["run", "--frobnicate"], "No such option"),
-    (["validate", "missing.toml"], "no such file"),
+    (["validate", "missing.toml"], "missing.toml: no such scenario file"),
 ])
 def test_bad_input_is_one_line_exit_2_no_traceback(args, message):
     result = CliRunner().invoke(cli, args)
@@ -110,3 +110,31 @@ def test_subcommand_modules_import_on_their_own(module):
     result = subprocess.run([sys.executable, "-c", f"import {module}; import churnsim.cli"], capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
+
+
+def fails_cleanly(*args: str, message: str) -> None:
+    """Exit code 2, the message, and no traceback: how every bad input must end."""
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, (TypeError, UnicodeError))
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "sweep"])
+def test_a_binary_file_is_one_line(tmp_path, command):
+    path = tmp_path / "picture.toml"
+    path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    fails_cleanly(command, str(path), message="picture.toml: not a UTF-8 text file (byte 0 is 0xff)")
+
+
+def test_a_file_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "notepad.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'[meta]\nname = "notepad"\n')
+    result = invoke("validate", str(path))
+    assert result.exit_code == 0 and "valid (notepad, hash" in result.output
+
+
+@pytest.mark.parametrize(("command", "kind"), [("run", "scenario file"), ("validate", "scenario file"),
+                                               ("sweep", "experiment file")])
+def test_a_directory_is_called_a_directory(tmp_path, command, kind):
+    fails_cleanly(command, str(tmp_path), message=f"{tmp_path}: a directory, where a .toml {kind} is needed")
