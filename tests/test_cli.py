@@ -138,3 +138,29 @@ def test_a_file_with_a_byte_order_mark_is_read(tmp_path):
                                                ("sweep", "experiment file")])
 def test_a_directory_is_called_a_directory(tmp_path, command, kind):
     fails_cleanly(command, str(tmp_path), message=f"{tmp_path}: a directory, where a .toml {kind} is needed")
+
+
+def test_providers_as_a_number_names_the_field(tmp_path):
+    path = tmp_path / "three.toml"
+    path.write_text("providers = 3\n")
+    fails_cleanly("validate", str(path), message="three.toml: providers = 3: must be a list of provider tables")
+    fails_cleanly("run", "--set", "providers=3", message="electricity: providers = 3: must be a list of provider")
+
+
+def test_an_unknown_provider_in_strategy_is_said_plainly():
+    fails_cleanly("run", "--strategy", "Z=low-effort",
+                  message="--strategy Z=low-effort (electricity): no provider 'Z'; allowed: A, B, C, D")
+
+
+def test_a_strategy_error_names_the_file(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('[[providers]]\nname = "A"\nstrategies = ["nope"]\n[[providers]]\nname = "B"\n')
+    fails_cleanly("run", str(path), message=f"{path}: providers.A.strategies = 'nope': unknown strategy; allowed: ")
+
+
+def test_an_unknown_key_in_a_file_lists_the_allowed_keys(tmp_path):
+    path = tmp_path / "typo.toml"
+    path.write_text("[word_of_mouth]\nreach_bda = 3\n")
+    fails_cleanly("validate", str(path), message="word_of_mouth.reach_bda: unknown parameter 'reach_bda'; allowed "
+                  "here: enabled, tell_bad")
+    fails_cleanly("validate", str(path), message="; did you mean 'reach_bad'?")
