@@ -10,7 +10,7 @@ import click
 from churnsim import scenario as scenarios
 from churnsim.app_cli import app
 from churnsim.engines import ENGINES
-from churnsim.errors import InputError, user_errors
+from churnsim.errors import InputError, check_out, user_errors
 from churnsim.experiment.cli import analyze, sweep
 from churnsim.outputs import FORMATS
 from churnsim.report_cli import report
@@ -70,6 +70,7 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     from churnsim.runner import run as run_scenario
 
     loaded = scenarios.load(scenario, sets=sets, strategies=strategies, months=months, customers=customers)
+    check_out(out)
     total = loaded.scenario.market.months
     if events:
         from churnsim.events import check_size

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
+from churnsim.outputs import OutputError, check_writable
 from churnsim.scenario import ScenarioError
 
 
@@ -28,7 +30,15 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except ScenarioError as exc:
+        except (ScenarioError, OutputError) as exc:
             raise InputError(str(exc)) from None
 
     return wrapper
+
+
+def check_out(folder: Path) -> Path:
+    """``--out`` checked before any simulation, so a folder that cannot be written fails at once, in one line."""
+    try:
+        return check_writable(folder)
+    except OutputError as exc:
+        raise InputError(f"--out {exc}") from None

@@ -79,6 +79,8 @@ KPIS: dict[str, tuple[str, str, bool]] = {
     "wom_bad": ("bad experiences told", "count", False),
     "wom_good": ("good experiences told", "count", True),
 }
+RUN_SUMMARY_KEYS = ("scenario", "seed", "months", "customers", "kpis")
+RUN_TABLE_KPIS = ("annual_churn", "share_embedded_end", "profit", "clv")
 KEY_FIGURES = ("customers_end", "market_share_end", "annual_churn", "share_embedded_end", "share_looking_mean",
                "profit", "clv")
 
@@ -290,17 +292,45 @@ def _provenance(rows: list[tuple[str, Any]], command: str, note: str) -> str:
     return f"{table}<p>{note}</p><pre>{html.escape(command)}</pre>"
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON table the run or sweep wrote; a damaged file is a ReportError naming it."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, OSError) as exc:
+        raise ReportError(f"{path}: not readable JSON ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}: must hold a JSON object (a table of names and values), not {type(data).__name__}")
+    return data
+
+
+def run_summary(path: Path) -> dict[str, Any]:
+    """summary.json with every entry the page needs, so a file from elsewhere fails in one line, not half-way."""
+    summary = read_json(path)
+    missing = [key for key in RUN_SUMMARY_KEYS if key not in summary]
+    if missing:
+        raise ReportError(f"{path}: missing {', '.join(missing)}; a churnsim run summary has "
+                          f"{', '.join(RUN_SUMMARY_KEYS)} (rerun `churnsim run` into this folder)")
+    kpis = summary["kpis"]
+    if not (isinstance(kpis, dict) and set(kpis) - {"market"} and all(_kpi_table(k) for k in kpis.values())):
+        raise ReportError(f"{path}: kpis must hold a table per provider with the numbers {', '.join(KEY_FIGURES)}")
+    return summary
+
+
+def _kpi_table(table: Any) -> bool:
+    return isinstance(table, dict) and all(isinstance(table.get(k), (int, float)) for k in KEY_FIGURES)
+
+
 def run_report(folder: Path) -> str:
-    summary = json.loads((folder / "summary.json").read_text())
+    summary = run_summary(folder / "summary.json")
     scenario_file = folder / "scenario.json"
-    scenario = json.loads(scenario_file.read_text()) if scenario_file.is_file() else None
+    scenario = read_json(scenario_file) if scenario_file.is_file() else None
     name = summary.get("scenario", "run")
     strategies = summary.get("strategies") or {}
     comparison = _table(
-        ["provider", "strategy", *[kpi_label(k) for k in ("annual_churn", "share_embedded_end", "profit", "clv")]],
+        ["provider", "strategy", *[kpi_label(k) for k in RUN_TABLE_KPIS]],
         [[f"{_swatch(style.provider_colour(j))}Provider {html.escape(p)}",
           html.escape(", ".join(strategies.get(p, [])) or "none"),
-          *[kpi_value(k, summary["kpis"][p][k]) for k in ("annual_churn", "share_embedded_end", "profit", "clv")]]
+          *[kpi_value(k, summary["kpis"][p][k]) for k in RUN_TABLE_KPIS]]
          for j, p in enumerate(k for k in summary["kpis"] if k != "market")], left=2)
     sections = [
         ("The scenario", describe_scenario(scenario) if scenario else "<p>(scenario.json is missing)</p>"),
@@ -405,7 +435,7 @@ def _arm_rows(arms: list[dict[str, Any]] | dict[str, Any]) -> list[list[str]]:
 def sweep_report(folder: Path) -> str:
     results = _read_sweep(folder)
     manifest_file = folder / "manifest.json"
-    manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
+    manifest = read_json(manifest_file) if manifest_file.is_file() else {}
     experiment = manifest.get("experiment", {})
     summary = strategy_summary(results)
     providers = list(dict.fromkeys(results["provider"]))

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from churnsim import vector
+from churnsim import runner, vector
 from churnsim.cli import cli
 
 
@@ -164,3 +164,44 @@ def test_an_unknown_key_in_a_file_lists_the_allowed_keys(tmp_path):
     fails_cleanly("validate", str(path), message="word_of_mouth.reach_bda: unknown parameter 'reach_bda'; allowed "
                   "here: enabled, tell_bad")
     fails_cleanly("validate", str(path), message="; did you mean 'reach_bad'?")
+
+
+@pytest.mark.parametrize("where", ["a-file/results", "/proc/churnsim-results"])
+def test_an_unwritable_out_fails_before_simulating(tmp_path, monkeypatch, where):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.chdir(tmp_path)
+
+    def simulate(*args, **kwargs):
+        raise AssertionError("the run started before --out was checked")
+
+    monkeypatch.setattr(runner, "run", simulate)
+    fails_cleanly("run", "classroom", "--out", where, message=f"--out {where}: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_sweep_and_report_check_their_out_too(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    fails_cleanly("sweep", "experiments/quick.toml", "--out", str(tmp_path / "a-file" / "sweep"),
+                  message="a-file is a file, not a folder")
+    (tmp_path / "summary.json").write_text("{}")
+    fails_cleanly("report", str(tmp_path), "--out", str(tmp_path / "a-file" / "report.html"),
+                  message="a-file is a file, not a folder")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"scenario": "mobile", "seed": 0, "months": 12, "customers": 100}', "summary.json: missing kpis"),
+    ('{"scenario": "mobile", "seed": 0, "months": 12, "customers": 100, "kpis": {"A": {}}}',
+     "summary.json: kpis must hold a table per provider with the numbers customers_end"),
+    ("{not json", "summary.json: not readable JSON"),
+    ("[1, 2]", "summary.json: must hold a JSON object"),
+])
+def test_report_on_a_damaged_summary_is_one_line(tmp_path, text, message):
+    (tmp_path / "summary.json").write_text(text)
+    fails_cleanly("report", str(tmp_path), message=message)
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_analyze_on_a_damaged_results_table_is_one_line(tmp_path):
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "results.parquet").write_bytes(b"PAR1 truncated")
+    fails_cleanly("analyze", str(tmp_path), message="results.parquet: cannot be read as a table (")

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from churnsim.errors import InputError, user_errors
+from churnsim.errors import InputError, check_out, user_errors
 
 
 class _Progress:
@@ -70,7 +70,7 @@ def sweep(ctx: click.Context, experiment: Path, workers: int | None, scheduler: 
     if sum(x is not None for x in (workers, scheduler, dask_local)) > 1:
         raise InputError("--workers, --scheduler and --dask-local: choose one")
     loaded = spec.load(experiment, replications=replications, customers=customers, months=months)
-    out = out or Path("runs") / loaded.experiment.name
+    out = check_out(out or Path("runs") / loaded.experiment.name)
     progress = _Progress(loaded.experiment.name)
     try:
         with executors.backend(workers, scheduler, dask_local) as found:

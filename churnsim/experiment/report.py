@@ -60,7 +60,7 @@ def load_results(folder: str | Path) -> tuple[RunStore, dict, pd.DataFrame]:
     if not store.results_path.is_file():
         raise analysis.AnalysisError(f"{store.root}: has no results.parquet yet; finish the sweep with "
                                      "`churnsim sweep EXPERIMENT --resume`")
-    results = pd.read_parquet(store.results_path)
+    results = read_table(store.results_path)
     if results.empty:
         raise analysis.AnalysisError(f"{store.root}: no run finished; see ledger.jsonl for the errors")
     return store, store.read_manifest(), results
