@@ -69,6 +69,9 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     from churnsim.report_text import summary_table
     from churnsim.runner import run as run_scenario
 
+    if engine == "agents" and threads is not None:
+        raise InputError(f"--threads {threads}: threads apply to the vector engine only; use --engine vector or auto, "
+                         "or drop --threads")
     loaded = scenarios.load(scenario, sets=sets, strategies=strategies, months=months, customers=customers)
     check_out(out)
     total = loaded.scenario.market.months

@@ -67,6 +67,7 @@ def test_threads_change_nothing_in_the_outputs(tmp_path, monkeypatch):
     (["run", "--months", "0"], "Invalid value for '--months'"),
     (["run", "--engine", "quantum"], "Invalid value for '--engine'"),
     (["run", "--threads", "0"], "Invalid value for '--threads'"),
+    (["run", "--engine", "agents", "--threads", "2"], "--threads 2: threads apply to the vector engine only"),
     (["run", "--frobnicate"], "No such option"),
     (["validate", "missing.toml"], "missing.toml: no such scenario file"),
 ])
