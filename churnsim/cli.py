@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -32,6 +33,7 @@ def cli() -> None:
 
 
 scenario_argument = click.argument("scenario", required=False)
+LISTING_WIDTH = 100  # characters a line of `churnsim scenarios`, as the help text
 
 
 @cli.command()
@@ -109,11 +111,13 @@ def list_scenarios() -> None:
     """List the built-in scenarios."""
     for name, path in scenarios.builtin_scenarios().items():
         spec = scenarios.load(path).scenario
-        default = "  (default)" if name == scenarios.DEFAULT_SCENARIO else ""
+        default = " (default)" if name == scenarios.DEFAULT_SCENARIO else ""
         cal = spec.meta.calibration
         band = f"annual churn {cal.annual_churn_min:.0%}-{cal.annual_churn_max:.0%}"
-        click.echo(f"{name:<12} {band:<22} {spec.meta.description.splitlines()[0] if spec.meta.description else ''}"
-                   f"{default}")
+        head = f"{name:<12} {band:<22} "
+        # The whole description, wrapped under its column: a first line alone stops mid-sentence.
+        click.echo(textwrap.fill(" ".join(spec.meta.description.split()) + default, width=LISTING_WIDTH,
+                                 initial_indent=head, subsequent_indent=" " * len(head), break_on_hyphens=False))
 
 
 @cli.command("strategies")

@@ -33,6 +33,7 @@ import churnsim
 from churnsim import plots, style
 from churnsim.outputs import read_table, write_text
 from churnsim.strategies import STRATEGIES
+from churnsim.words import plural, with_article
 
 SWEEP_TABLES = ("results.parquet", "results.csv")
 SWEEP_COLUMNS = ("strategy", "replicate", "seed", "provider", "kpi", "value")
@@ -180,9 +181,10 @@ def describe_scenario(scenario: dict[str, Any]) -> str:
     network = ("customers meet at random (fully mixed)" if net["kind"] == "mixed" else
                f"each customer knows about {net['mean_degree']} others on a "
                f"{'small-world' if net['kind'] == 'small_world' else 'random'} network")
-    parts.append(f"<p>A {html.escape(meta.get('sector', 'generic'))} market of {market['customers']:,} customers "
-                 f"over {market['months']} months at a typical price of {market['reference_price']:g} a month; "
-                 f"{network}.</p>")
+    market_kind = with_article(html.escape(meta.get("sector", "generic")))
+    parts.append(f"<p>{market_kind[0].upper()}{market_kind[1:]} market of {market['customers']:,} customers "
+                 f"over {plural(market['months'], 'month')} at a typical price of {market['reference_price']:g} "
+                 f"a month; {network}.</p>")
     rows = []
     for j, p in enumerate(scenario["providers"]):
         lv = p["levers"]
@@ -350,7 +352,7 @@ def run_report(folder: Path) -> str:
             "summary.json, and it must equal the one above.")),
     ]
     months, customers = summary.get("months"), summary.get("customers")
-    return page(f"churnsim report: {name}", f"One run of {customers:,} customers over {months} months, seed "
+    return page(f"churnsim report: {name}", f"One run of {customers:,} customers over {plural(months, 'month')}, seed "
                 f"{summary.get('seed')}.", sections)
 
 
@@ -449,8 +451,9 @@ def sweep_report(folder: Path) -> str:
     words = [f"<p>{html.escape(experiment['question'])}</p>"] if experiment.get("question") else []
     words.append(f"<p>Scenario {html.escape(', '.join(scenarios) or str(experiment.get('scenario', 'unknown')))}"
                  + (f", {experiment['customers']:,} customers" if experiment.get("customers") else "")
-                 + (f", {experiment['months']} months" if experiment.get("months") else "")
-                 + f"; {len(set(results['strategy']))} strategies, {replications} replications each"
+                 + (f", {plural(experiment['months'], 'month')}" if experiment.get("months") else "")
+                 + f"; {plural(results['strategy'].nunique(), 'strategy', 'strategies')}, "
+                 + f"{plural(replications, 'replication')} each"
                  + (f", over {points} design points" if points > 1 else "")
                  + ", the same seeds for every strategy.</p>")
     if arms:
@@ -495,7 +498,7 @@ def sweep_report(folder: Path) -> str:
     runs = results[[c for c in ("scenario", "point", "strategy", "replicate") if c in results.columns]]
     runs = runs.drop_duplicates()
     title = experiment.get("name") or folder.name
-    return page(f"churnsim report: {title}", f"A sweep of {len(runs)} runs; confidence intervals over "
+    return page(f"churnsim report: {title}", f"A sweep of {plural(len(runs), 'run')}; confidence intervals over "
                 "replications.", sections)
 
 

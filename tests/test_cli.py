@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from churnsim import runner, vector
+from churnsim import runner, scenario, vector
 from churnsim.cli import cli
+from churnsim.words import plural, with_article
 
 
 def invoke(*args: str):
@@ -206,3 +207,29 @@ def test_analyze_on_a_damaged_results_table_is_one_line(tmp_path):
     (tmp_path / "manifest.json").write_text("{}")
     (tmp_path / "results.parquet").write_bytes(b"PAR1 truncated")
     fails_cleanly("analyze", str(tmp_path), message="results.parquet: cannot be read as a table (")
+
+
+def test_scenarios_lists_whole_descriptions():
+    listing = " ".join(invoke("scenarios").output.split())
+    for name in scenario.builtin_scenarios():
+        description = " ".join(scenario.load(name).scenario.meta.description.split())
+        assert description in listing, name
+
+
+def test_counts_and_articles_read_as_english(tmp_path):
+    out = tmp_path / "one-month"
+    result = invoke("run", "electricity", "--months", "1", "--customers", "100", "--out", str(out), "--no-plots")
+    assert result.exit_code == 0, result.output
+    assert ", 1 month, churnsim" in result.output
+    assert invoke("report", str(out)).exit_code == 0
+    page = (out / "report.html").read_text()
+    assert "An electricity market of 100 customers over 1 month at" in page
+    assert "over 1 month, seed 0" in page
+
+
+def test_plural_and_article():
+    assert [plural(1, "replication"), plural(2, "replication"), plural(1, "strategy", "strategies"),
+            plural(3, "strategy", "strategies"), plural(1000, "run")] == [
+        "1 replication", "2 replications", "1 strategy", "3 strategies", "1,000 runs"]
+    assert [with_article("electricity"), with_article("mobile"), with_article("insurance")] == [
+        "an electricity", "a mobile", "an insurance"]

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from churnsim.errors import InputError, check_out, user_errors
+from churnsim.words import plural
 
 
 class _Progress:
@@ -85,7 +86,7 @@ def sweep(ctx: click.Context, experiment: Path, workers: int | None, scheduler: 
         progress.close()
     for note in report.warnings:
         click.echo(f"warning: {note}", err=True)
-    click.echo(f"Ran {report.ok + report.failed:,} runs in {report.seconds:.1f} s ({report.failed:,} failed); "
+    click.echo(f"Ran {plural(report.ok + report.failed, 'run')} in {report.seconds:.1f} s ({report.failed:,} failed); "
                f"{report.stored_runs:,} of {report.total:,} runs in {report.out / 'results.parquet'} "
                f"({report.rows:,} rows)")
     if report.failed:
