@@ -48,7 +48,7 @@ def scenario_path(source: str | Path | None) -> Path:
     if str(source) in builtins:
         return builtins[str(source)]
     if path.is_dir():
-        require_file(path)
+        require_file(path)  # raises, calling the directory a directory rather than missing
     raise ScenarioError(
         f"scenario {str(source)!r}: no such file or built-in scenario; built-ins: {', '.join(builtins)}"
     )
