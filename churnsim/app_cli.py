@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from churnsim import scenario as scenarios
-from churnsim.cli import InputError, user_errors
+from churnsim.errors import InputError, user_errors
 
 APP = Path(__file__).with_name("app.py")
 STARTUP_SECONDS = 120.0

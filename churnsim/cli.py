@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import shlex
 import sys
-from collections.abc import Callable
+import textwrap
 from pathlib import Path
-from typing import Any
 
 import click
 
 from churnsim import scenario as scenarios
+from churnsim.app_cli import app
 from churnsim.engines import ENGINES
+from churnsim.errors import InputError, check_out, user_errors
+from churnsim.experiment.cli import analyze, sweep
 from churnsim.outputs import FORMATS
+from churnsim.report_cli import report
 from churnsim.strategies import STRATEGIES
-
-
-class InputError(click.ClickException):
-    """Bad input from the user: one line on stderr, exit code 2, no traceback."""
-
-    exit_code = 2
-
-
-def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the library's input errors into clean CLI errors."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except scenarios.ScenarioError as exc:
-            raise InputError(str(exc)) from None
-
-    return wrapper
+from churnsim.validation import check_model
 
 
 class _RecordingGroup(click.Group):
@@ -58,6 +42,7 @@ def cli() -> None:
 
 
 scenario_argument = click.argument("scenario", required=False)
+LISTING_WIDTH = 100  # characters a line of `churnsim scenarios`, as the help text
 
 
 @cli.command()
@@ -96,7 +81,11 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     from churnsim.report_text import summary_table
     from churnsim.runner import run as run_scenario
 
+    if engine == "agents" and threads is not None:
+        raise InputError(f"--threads {threads}: threads apply to the vector engine only; use --engine vector or auto, "
+                         "or drop --threads")
     loaded = scenarios.load(scenario, sets=sets, strategies=strategies, months=months, customers=customers)
+    check_out(out)
     try:
         check_run_folder(out)
     except OutputError as exc:
@@ -137,11 +126,13 @@ def list_scenarios() -> None:
     """List the built-in scenarios."""
     for name, path in scenarios.builtin_scenarios().items():
         spec = scenarios.load(path).scenario
-        default = "  (default)" if name == scenarios.DEFAULT_SCENARIO else ""
+        default = " (default)" if name == scenarios.DEFAULT_SCENARIO else ""
         cal = spec.meta.calibration
         band = f"annual churn {cal.annual_churn_min:.0%}-{cal.annual_churn_max:.0%}"
-        click.echo(f"{name:<12} {band:<22} {spec.meta.description.splitlines()[0] if spec.meta.description else ''}"
-                   f"{default}")
+        head = f"{name:<12} {band:<22} "
+        # The whole description, wrapped under its column: a first line alone stops mid-sentence.
+        click.echo(textwrap.fill(" ".join(spec.meta.description.split()) + default, width=LISTING_WIDTH,
+                                 initial_indent=head, subsequent_indent=" " * len(head), break_on_hyphens=False))
 
 
 @cli.command("strategies")
@@ -157,9 +148,7 @@ def list_strategies() -> None:
 @user_errors
 def validate(file: Path) -> None:
     """Check a scenario FILE and report the first problems, or that it is valid."""
-    if not file.is_file():
-        raise InputError(f"{file}: no such file")
-    loaded = scenarios.load(file)
+    loaded = scenarios.load(scenarios.require_file(file))
     click.echo(f"{file}: valid ({loaded.scenario.meta.name}, hash {loaded.hash})")
 
 
@@ -167,23 +156,7 @@ def main() -> None:
     cli(prog_name="churnsim")
 
 
-# Commands defined in their own modules (imported last: they use InputError and user_errors above).
-from churnsim.app_cli import app  # noqa: E402
-
-cli.add_command(app)
-
-# Experiments: strategy sweeps and their analysis (churnsim/experiment/cli.py).
-from churnsim.experiment.cli import analyze, sweep  # noqa: E402
-
-cli.add_command(sweep)
-cli.add_command(analyze)
-
-# churnsim report: one self-contained HTML page from a run or sweep folder (churnsim/report_cli.py).
-from churnsim.report_cli import report  # noqa: E402
-
-cli.add_command(report)
-
-# churnsim check-model: docking with analytic models and stylized facts (churnsim/validation/cli.py).
-from churnsim.validation import check_model  # noqa: E402
-
-cli.add_command(check_model)
+# Commands defined in their own modules: the live page, experiments (sweep, analyze), the HTML report and
+# check-model (docking with analytic models and stylized facts).
+for command in (app, sweep, analyze, report, check_model):
+    cli.add_command(command)

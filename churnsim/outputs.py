@@ -29,7 +29,26 @@ LEGACY_FILES = ("timeseries.csv", "timeseries.parquet", "scenario.json", "events
 
 
 class OutputError(ValueError):
-    """A folder that results must not be written to, or a file that is not from the run it sits in."""
+    """A folder that results cannot or must not be written to, or a results file that cannot be read back or
+    is not from the run it sits in; the message says why."""
+
+
+def check_writable(folder: Path) -> Path:
+    """Fail before a long run rather than after it when ``folder`` cannot take files.
+
+    The folder need not exist yet: its nearest existing parent must be a folder in which a new
+    folder can be made. The probe is a temporary folder, removed at once, so nothing is left behind.
+    """
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{folder}: {existing} is a file, not a folder")
+    try:
+        tempfile.TemporaryDirectory(dir=existing).cleanup()
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write in {existing} ({exc.strerror})") from None
+    return folder
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
@@ -64,9 +83,15 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def read_table(path: Path) -> pd.DataFrame:
+    """A table that write_table wrote; a damaged or foreign file is an OutputError naming it, not a parser's trace."""
     import pandas as pd
 
-    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    try:
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise OutputError(f"{path}: cannot be read as a table ({reason}); it is damaged or not written by churnsim") \
+            from None
 
 
 def write_json(data: Any, path: Path) -> Path:

@@ -36,6 +36,7 @@ import churnsim
 from churnsim import plots, style
 from churnsim.outputs import OutputError, check_listed, read_table, write_text
 from churnsim.strategies import STRATEGIES
+from churnsim.words import plural, with_article
 
 SWEEP_TABLES = ("results.parquet", "results.csv")
 SWEEP_COLUMNS = ("strategy", "replicate", "seed", "provider", "kpi", "value")
@@ -82,6 +83,8 @@ KPIS: dict[str, tuple[str, str, bool]] = {
     "wom_bad": ("bad experiences told", "count", False),
     "wom_good": ("good experiences told", "count", True),
 }
+RUN_SUMMARY_KEYS = ("scenario", "seed", "months", "customers", "kpis")
+RUN_TABLE_KPIS = ("annual_churn", "share_embedded_end", "profit", "clv")
 KEY_FIGURES = ("customers_end", "market_share_end", "annual_churn", "share_embedded_end", "share_looking_mean",
                "profit", "clv")
 
@@ -181,9 +184,10 @@ def describe_scenario(scenario: dict[str, Any]) -> str:
     network = ("customers meet at random (fully mixed)" if net["kind"] == "mixed" else
                f"each customer knows about {net['mean_degree']} others on a "
                f"{'small-world' if net['kind'] == 'small_world' else 'random'} network")
-    parts.append(f"<p>A {html.escape(meta.get('sector', 'generic'))} market of {market['customers']:,} customers "
-                 f"over {market['months']} months at a typical price of {market['reference_price']:g} a month; "
-                 f"{network}.</p>")
+    market_kind = with_article(html.escape(meta.get("sector", "generic")))
+    parts.append(f"<p>{market_kind[0].upper()}{market_kind[1:]} market of {market['customers']:,} customers "
+                 f"over {plural(market['months'], 'month')} at a typical price of {market['reference_price']:g} "
+                 f"a month; {network}.</p>")
     rows = []
     for j, p in enumerate(scenario["providers"]):
         lv = p["levers"]
@@ -303,18 +307,46 @@ def _provenance(rows: list[tuple[str, Any]], command: str, note: str) -> str:
     return f"{table}<p>{note}</p><pre>{html.escape(command)}</pre>"
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON table the run or sweep wrote; a damaged file is a ReportError naming it."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, OSError) as exc:
+        raise ReportError(f"{path}: not readable JSON ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}: must hold a JSON object (a table of names and values), not {type(data).__name__}")
+    return data
+
+
+def run_summary(path: Path) -> dict[str, Any]:
+    """summary.json with every entry the page needs, so a file from elsewhere fails in one line, not half-way."""
+    summary = read_json(path)
+    missing = [key for key in RUN_SUMMARY_KEYS if key not in summary]
+    if missing:
+        raise ReportError(f"{path}: missing {', '.join(missing)}; a churnsim run summary has "
+                          f"{', '.join(RUN_SUMMARY_KEYS)} (rerun `churnsim run` into this folder)")
+    kpis = summary["kpis"]
+    if not (isinstance(kpis, dict) and set(kpis) - {"market"} and all(_kpi_table(k) for k in kpis.values())):
+        raise ReportError(f"{path}: kpis must hold a table per provider with the numbers {', '.join(KEY_FIGURES)}")
+    return summary
+
+
+def _kpi_table(table: Any) -> bool:
+    return isinstance(table, dict) and all(isinstance(table.get(k), (int, float)) for k in KEY_FIGURES)
+
+
 def run_report(folder: Path) -> str:
-    summary = json.loads((folder / "summary.json").read_text())
+    summary = run_summary(folder / "summary.json")
     files = _run_files(folder, summary)
     scenario_file = check_listed(folder, files, "scenario.json")
-    scenario = json.loads(scenario_file.read_text()) if scenario_file is not None else None
+    scenario = read_json(scenario_file) if scenario_file is not None else None
     name = summary.get("scenario", "run")
     strategies = summary.get("strategies") or {}
     comparison = _table(
-        ["provider", "strategy", *[kpi_label(k) for k in ("annual_churn", "share_embedded_end", "profit", "clv")]],
+        ["provider", "strategy", *[kpi_label(k) for k in RUN_TABLE_KPIS]],
         [[f"{_swatch(style.provider_colour(j))}Provider {html.escape(p)}",
           html.escape(", ".join(strategies.get(p, [])) or "none"),
-          *[kpi_value(k, summary["kpis"][p][k]) for k in ("annual_churn", "share_embedded_end", "profit", "clv")]]
+          *[kpi_value(k, summary["kpis"][p][k]) for k in RUN_TABLE_KPIS]]
          for j, p in enumerate(k for k in summary["kpis"] if k != "market")], left=2)
     sections = [
         ("The scenario", describe_scenario(scenario) if scenario else "<p>(scenario.json is missing)</p>"),
@@ -336,7 +368,7 @@ def run_report(folder: Path) -> str:
             f"{html.escape(str(summary['engine']))}</code> makes the same run too.")),
     ]
     months, customers = summary.get("months"), summary.get("customers")
-    return page(f"churnsim report: {name}", f"One run of {customers:,} customers over {months} months, seed "
+    return page(f"churnsim report: {name}", f"One run of {customers:,} customers over {plural(months, 'month')}, seed "
                 f"{summary.get('seed')}.", sections)
 
 
@@ -424,7 +456,7 @@ def _arm_rows(arms: list[dict[str, Any]] | dict[str, Any]) -> list[list[str]]:
 
 def sweep_report(folder: Path) -> str:
     manifest_file = folder / "manifest.json"
-    manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
+    manifest = read_json(manifest_file) if manifest_file.is_file() else {}
     results = _read_sweep(folder, manifest)
     experiment = manifest.get("experiment", {})
     summary = strategy_summary(results)
@@ -439,8 +471,9 @@ def sweep_report(folder: Path) -> str:
     words = [f"<p>{html.escape(experiment['question'])}</p>"] if experiment.get("question") else []
     words.append(f"<p>Scenario {html.escape(', '.join(scenarios) or str(experiment.get('scenario', 'unknown')))}"
                  + (f", {experiment['customers']:,} customers" if experiment.get("customers") else "")
-                 + (f", {experiment['months']} months" if experiment.get("months") else "")
-                 + f"; {len(set(results['strategy']))} strategies, {replications} replications each"
+                 + (f", {plural(experiment['months'], 'month')}" if experiment.get("months") else "")
+                 + f"; {plural(results['strategy'].nunique(), 'strategy', 'strategies')}, "
+                 + f"{plural(replications, 'replication')} each"
                  + (f", over {points} design points" if points > 1 else "")
                  + ", the same seeds for every strategy.</p>")
     if arms:
@@ -488,7 +521,7 @@ def sweep_report(folder: Path) -> str:
     runs = results[[c for c in ("scenario", "point", "strategy", "replicate") if c in results.columns]]
     runs = runs.drop_duplicates()
     title = experiment.get("name") or folder.name
-    return page(f"churnsim report: {title}", f"A sweep of {len(runs)} runs; confidence intervals over "
+    return page(f"churnsim report: {title}", f"A sweep of {plural(len(runs), 'run')}; confidence intervals over "
                 "replications.", sections)
 
 

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from churnsim.cli import InputError
+from churnsim.errors import InputError, check_out, user_errors
 
 
 @click.command("report")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the page (default: FOLDER/report.html).")
+@user_errors
 def report(folder: Path, out: Path | None) -> None:
     """Turn a run FOLDER (churnsim run) or a sweep FOLDER (churnsim sweep) into one HTML page.
 
@@ -26,6 +27,8 @@ def report(folder: Path, out: Path | None) -> None:
     """
     from churnsim.report import ReportError, write_report
 
+    if out is not None:
+        check_out(out.parent)
     try:
         written = write_report(folder, out)
     except ReportError as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from churnsim.words import plural
+
 
 def summary_table(summary: dict[str, Any]) -> str:
     """Per-provider KPIs as an aligned text table, with the reproducibility line under it."""
@@ -25,5 +27,6 @@ def summary_table(summary: dict[str, Any]) -> str:
         lines.append(f"target band for annual churn: {cal['annual_churn_min']:.0%}-{cal['annual_churn_max']:.0%}"
                      f" ({cal.get('source', '')})")
     lines.append(f"scenario {summary['scenario']} (hash {summary['scenario_hash']}), seed {summary['seed']}, "
-                 f"{summary['engine']} engine, {summary['months']} months, churnsim {summary['churnsim_version']}")
+                 f"{summary['engine']} engine, {plural(summary['months'], 'month')}, "
+                 f"churnsim {summary['churnsim_version']}")
     return "\n".join(lines)

@@ -6,7 +6,9 @@ dotted path, the value and what is allowed, so the CLI can print it as one line.
 
 from __future__ import annotations
 
+import codecs
 import copy
+import difflib
 import hashlib
 import json
 import tomllib
@@ -45,15 +47,30 @@ def scenario_path(source: str | Path | None) -> Path:
     builtins = builtin_scenarios()
     if str(source) in builtins:
         return builtins[str(source)]
+    if path.is_dir():
+        require_file(path)  # raises, calling the directory a directory rather than missing
     raise ScenarioError(
         f"scenario {str(source)!r}: no such file or built-in scenario; built-ins: {', '.join(builtins)}"
     )
 
 
+def require_file(path: Path, kind: str = "scenario file") -> Path:
+    """The path itself if it is a file; else an error that says whether it is a directory or missing."""
+    if path.is_dir():
+        raise ScenarioError(f"{path}: a directory, where a .toml {kind} is needed")
+    if not path.is_file():
+        raise ScenarioError(f"{path}: no such {kind}")
+    return path
+
+
 def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file as UTF-8, with or without the byte-order mark some editors (Notepad) write."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = path.read_bytes().removeprefix(codecs.BOM_UTF8).decode("utf-8")
+        return tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not a UTF-8 text file (byte {exc.start} is {exc.object[exc.start]:#04x}); "
+                            "save it as UTF-8 TOML") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:
@@ -68,24 +85,32 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def _item_index(items: list[Any], key: str, path: str) -> int:
+def _item_index(items: list[Any], key: str, where: str, noun: str = "item") -> int:
+    """The index of the provider or segment named ``key`` (or numbered ``key``) in a list of tables."""
     for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == key:
             return i
     if key.isdigit() and int(key) < len(items):
         return int(key)
     names = [str(item.get("name", i)) for i, item in enumerate(items) if isinstance(item, dict)]
-    raise ScenarioError(f"--set {path}: no item {key!r}; allowed: {', '.join(names)} or an index below {len(items)}")
+    raise ScenarioError(f"{where}: no {noun} {key!r}; allowed: {', '.join(names)} or an index below {len(items)}")
 
 
-def _schema_at(model: type[BaseModel], parts: list[str], path: str) -> None:
+def unknown_key(key: str, allowed_keys: list[str] | tuple[str, ...]) -> str:
+    """Why a key is refused: the keys allowed in its place, and the likeliest one it was meant to be."""
+    close = difflib.get_close_matches(key, allowed_keys, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown parameter {key!r}; allowed here: {', '.join(allowed_keys)}{hint}"
+
+
+def _schema_at(model: type[BaseModel], parts: list[str]) -> None:
     """Check a dotted path against the schema so a typo is an error, not a new key."""
     current: Any = model
     for part in parts:
         if isinstance(current, type) and issubclass(current, BaseModel):
             fields = current.model_fields
             if part not in fields:
-                raise ScenarioError(f"--set {path}: unknown parameter {part!r}; allowed here: {', '.join(fields)}")
+                raise ScenarioError(unknown_key(part, list(fields)))
             current = fields[part].annotation
             if get_origin(current) is tuple and isinstance(get_args(current)[0], type) and issubclass(
                 get_args(current)[0], BaseModel
@@ -94,7 +119,7 @@ def _schema_at(model: type[BaseModel], parts: list[str], path: str) -> None:
         elif get_origin(current) is dict:
             current = get_args(current)[1]
         else:
-            raise ScenarioError(f"--set {path}: {part!r} goes below a value that has no parameters inside")
+            raise ScenarioError(f"{part!r} goes below a value that has no parameters inside")
 
 
 def apply_set(raw: dict[str, Any], assignment: str) -> None:
@@ -108,42 +133,65 @@ def apply_set(raw: dict[str, Any], assignment: str) -> None:
     node: Any = raw
     for i, part in enumerate(parts[:-1]):
         if isinstance(node, list):
-            index = _item_index(node, part, path)
             schema_parts[i] = "*"
-            node = node[index]
-            continue
-        if part in ("segments", "providers") and part not in node:
-            node[part] = [m.model_dump(mode="json") for m in getattr(Scenario(), part)]
-        node = node.setdefault(part, {})
+            node = node[_item_index(node, part, f"--set {path}")]
+        else:
+            if part in ("segments", "providers") and part not in node:
+                node[part] = [m.model_dump(mode="json") for m in getattr(Scenario(), part)]
+            node = node.setdefault(part, {})
         if not isinstance(node, (dict, list)):
             raise ScenarioError(f"--set {path}: {part!r} is a value, not a group")
     last = parts[-1]
-    _schema_at(Scenario, [p for p in schema_parts if p != "*"], path)
+    try:
+        _schema_at(Scenario, [p for p in schema_parts if p != "*"])
+    except ScenarioError as exc:
+        raise ScenarioError(f"--set {path}: {exc}") from None
     if isinstance(node, list):
-        node[_item_index(node, last, path)] = parse_value(text)
+        node[_item_index(node, last, f"--set {path}")] = parse_value(text)
     else:
         node[last] = parse_value(text)
 
 
-def _resolve_providers(raw: dict[str, Any]) -> None:
-    base = Levers().model_dump(mode="json")
-    for i, prov in enumerate(raw.get("providers", [])):
+def provider_tables(raw: dict[str, Any], source: str) -> list[dict[str, Any]]:
+    """The providers as a list of tables; anything else (``providers = 3``) is an error naming what is allowed."""
+    providers = raw.get("providers", [])
+    if not isinstance(providers, list):
+        raise ScenarioError(f"{source}: providers = {providers!r}: must be a list of provider tables "
+                            "([[providers]] in a file), 2 to 12 of them")
+    for i, prov in enumerate(providers):
         if not isinstance(prov, dict):
-            raise ScenarioError(f"providers.{i} = {prov!r}: must be a table with name, share, strategies, levers")
+            raise ScenarioError(f"{source}: providers.{i} = {prov!r}: must be a table with name, share, "
+                                "strategies, levers")
+    return providers
+
+
+def _provider_label(i: int, prov: dict[str, Any]) -> str:
+    """``providers.A`` when the provider has a name, as --set and validation errors name it; else its index."""
+    name = prov.get("name")
+    return f"providers.{name if isinstance(name, str) else i}"
+
+
+def _resolve_providers(raw: dict[str, Any], source: str) -> None:
+    base = Levers().model_dump(mode="json")
+    for i, prov in enumerate(provider_tables(raw, source)):
+        where = f"{source}: {_provider_label(i, prov)}"
         names = prov.get("strategies", [])
         if isinstance(names, str):
             names = [names]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ScenarioError(f"{where}.strategies = {names!r}: must be a list of strategy names; allowed: "
+                                f"{', '.join(STRATEGIES)}")
         explicit = prov.get("levers", {})
         if not isinstance(explicit, dict):
-            raise ScenarioError(f"providers.{i}.levers = {explicit!r}: must be a table of lever values")
+            raise ScenarioError(f"{where}.levers = {explicit!r}: must be a table of lever values")
         try:
             prov["levers"] = resolve_levers(base, names, explicit)
         except KeyError as exc:
             raise ScenarioError(
-                f"providers.{i}.strategies = {exc.args[0]!r}: unknown strategy; allowed: {', '.join(STRATEGIES)}"
+                f"{where}.strategies = {exc.args[0]!r}: unknown strategy; allowed: {', '.join(STRATEGIES)}"
             ) from None
         except TypeError:
-            raise ScenarioError(f"providers.{i}.levers: a scaled lever is not a number") from None
+            raise ScenarioError(f"{where}.levers: a scaled lever is not a number") from None
         prov["strategies"] = list(names)
 
 
@@ -161,7 +209,10 @@ def _format_error(err: dict[str, Any], raw: dict[str, Any]) -> str:
     path = ".".join(names) or "scenario"
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"{path}: unknown parameter (see `churnsim params` for every allowed path)"
+        try:
+            _schema_at(Scenario, [p for p in err["loc"] if isinstance(p, str)])
+        except ScenarioError as exc:
+            return f"{path}: {exc}"
     if kind == "missing":
         return f"{path}: required but missing"
     msg = err["msg"].replace("Value error, ", "")
@@ -197,16 +248,15 @@ def build(raw: dict[str, Any], source: str = "<dict>", resolve: bool = True) -> 
     """
     if resolve:
         as_given = copy.deepcopy(raw)
-        for prov in as_given.get("providers", []):
-            if isinstance(prov, dict):
-                prov["strategies"] = []
+        for prov in provider_tables(as_given, source):
+            prov["strategies"] = []
         _validate(as_given, source, resolve=True)  # report the user's own values before presets scale them
     return _validate(copy.deepcopy(raw), source, resolve)
 
 
 def _validate(raw: dict[str, Any], source: str, resolve: bool) -> Scenario:
     if resolve:
-        _resolve_providers(raw)
+        _resolve_providers(raw, source)
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -237,8 +287,10 @@ def load(
         label = str(path) if Path(str(source or "")).is_file() else path.stem
     for assignment in sets:
         apply_set(raw, assignment)
-    _apply_strategy_flags(raw, strategies)
+    _apply_strategy_flags(raw, strategies, label)
     market = raw.setdefault("market", {})
+    if not isinstance(market, dict):
+        raise ScenarioError(f"{label}: market = {market!r}: must be a table of market settings ([market] in a file)")
     if months is not None:
         market["months"] = months
     if customers is not None:
@@ -263,7 +315,7 @@ def to_toml(loaded: LoadedScenario) -> str:
     return tomli_w.dumps(document)
 
 
-def _apply_strategy_flags(raw: dict[str, Any], flags: list[str] | tuple[str, ...]) -> None:
+def _apply_strategy_flags(raw: dict[str, Any], flags: list[str] | tuple[str, ...], source: str) -> None:
     """``--strategy A=low-effort`` replaces provider A's strategies; repeat the flag to combine."""
     chosen: dict[str, list[str]] = {}
     for flag in flags:
@@ -277,9 +329,9 @@ def _apply_strategy_flags(raw: dict[str, Any], flags: list[str] | tuple[str, ...
         return
     if "providers" not in raw:
         raw["providers"] = [m.model_dump(mode="json", exclude={"levers"}) for m in Scenario().providers]
-    providers = raw["providers"]
+    providers = provider_tables(raw, source)
     for name, names in chosen.items():
-        index = _item_index(providers, name, f"--strategy {name}")
+        index = _item_index(providers, name, f"--strategy {name}={names[0]} ({source})", noun="provider")
         providers[index]["strategies"] = names
 
 

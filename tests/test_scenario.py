@@ -62,7 +62,14 @@ BAD = [
     ("[marker]\ncustomers = 50\n", "marker: unknown parameter"),
     ("[service]\nquestion_rate = 1.5\n", "service.question_rate = 1.5"),
     ('[[providers]]\nname = "A"\nstrategies = ["discount"]\n[[providers]]\nname = "B"\n',
-     "providers.0.strategies = 'discount': unknown strategy"),
+     "bad.toml: providers.A.strategies = 'discount': unknown strategy"),
+    ('[[providers]]\nname = "A"\nstrategies = [["low-effort"]]\n[[providers]]\nname = "B"\n',
+     "bad.toml: providers.A.strategies = [['low-effort']]: must be a list of strategy names; allowed: over-delivery"),
+    ("providers = 3\n", "bad.toml: providers = 3: must be a list of provider tables ([[providers]] in a file)"),
+    ("providers = [1, 2]\n", "bad.toml: providers.0 = 1: must be a table with name, share, strategies, levers"),
+    ("[market]\ncustmers = 50\n", "bad.toml: market.custmers: unknown parameter 'custmers'; allowed here: customers, "
+     "months"),
+    ("[market]\ncustmers = 50\n", "did you mean 'customers'?"),
     ('[[providers]]\nname = "A"\n', "between 2 and 12 providers"),
     ("[market\n", "not valid TOML"),
 ]
@@ -79,6 +86,10 @@ def test_bad_files_give_one_clear_message(tmp_path, text, message):
 
 @pytest.mark.parametrize(("assignment", "message"), [
     ("market.custmers=5", "unknown parameter 'custmers'; allowed here: customers"),
+    ("market.custmers=5", "; did you mean 'customers'?"),
+    ("providers=3", "electricity: providers = 3: must be a list of provider tables"),
+    ("market=3", "electricity: market = 3: must be a table of market settings"),
+    ("providers=[1, 2]", "electricity: providers.0 = 1: must be a table"),
     ("providers.Z.levers.price=5", "no item 'Z'; allowed: A, B, C, D"),
     ("market.customers", "expected dotted.path=value"),
     ("network.kind=torus", "network.kind = 'torus'"),

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from churnsim.cli import InputError, user_errors
+from churnsim.errors import InputError, check_out, user_errors
+from churnsim.words import plural
 
 
 class _Progress:
@@ -71,7 +72,7 @@ def sweep(ctx: click.Context, experiment: Path, workers: int | None, scheduler: 
     if sum(x is not None for x in (workers, scheduler, dask_local)) > 1:
         raise InputError("--workers, --scheduler and --dask-local: choose one")
     loaded = spec.load(experiment, replications=replications, customers=customers, months=months)
-    out = out or Path("runs") / loaded.experiment.name
+    out = check_out(out or Path("runs") / loaded.experiment.name)
     check_folder(loaded, out, resume)
     progress = _Progress(loaded.experiment.name)
     try:
@@ -87,7 +88,7 @@ def sweep(ctx: click.Context, experiment: Path, workers: int | None, scheduler: 
         progress.close()
     for note in report.warnings:
         click.echo(f"warning: {note}", err=True)
-    click.echo(f"Ran {report.ok + report.failed:,} runs in {report.seconds:.1f} s ({report.failed:,} failed); "
+    click.echo(f"Ran {plural(report.ok + report.failed, 'run')} in {report.seconds:.1f} s ({report.failed:,} failed); "
                f"{report.stored_runs:,} of {report.total:,} runs in {report.out / 'results.parquet'} "
                f"({report.rows:,} rows)")
     if report.failed:

@@ -67,7 +67,7 @@ def load_results(folder: str | Path) -> tuple[RunStore, dict, pd.DataFrame]:
             check_listed(store.root, manifest.get("files") or {}, path.name)
     except OutputError as exc:
         raise analysis.AnalysisError(str(exc)) from None
-    results = pd.read_parquet(store.results_path)
+    results = read_table(store.results_path)
     if results.empty:
         raise analysis.AnalysisError(f"{store.root}: no run finished; see ledger.jsonl for the errors")
     return store, manifest, results

@@ -139,10 +139,8 @@ def load(path: str | Path, *, replications: int | None = None, customers: int | 
          months: int | None = None) -> LoadedExperiment:
     """Read and validate an experiment file; the keyword overrides win over the file (a quick look)."""
     path = Path(path)
-    if not path.is_file():
-        raise ExperimentError(f"{path}: no such experiment file")
     try:
-        raw = scenarios.read_toml(path)
+        raw = scenarios.read_toml(scenarios.require_file(path, "experiment file"))
     except scenarios.ScenarioError as exc:
         raise ExperimentError(str(exc)) from None
     raw.setdefault("name", path.stem)

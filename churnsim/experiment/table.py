@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from churnsim.experiment.report import Analysis
+from churnsim.words import plural
 
 
 def number(value: float) -> str:
@@ -80,7 +81,7 @@ def render(a: Analysis) -> str:
     exp = a.experiment
     head = [f"{exp.name}: {exp.question}" if exp.question else exp.name,
             f"KPIs of {'the market' if a.provider == 'market' else 'provider ' + a.provider}; "
-            f"{exp.replications} replications, the same seeds for every strategy; "
+            f"{plural(exp.replications, 'replication')}, the same seeds for every strategy; "
             f"{a.stored_runs} of {a.total_runs} runs stored", ""]
     if a.stored_runs < a.total_runs:
         head.insert(2, f"warning: {a.total_runs - a.stored_runs} runs missing (failed or unfinished; see ledger.jsonl)")
