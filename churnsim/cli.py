@@ -76,7 +76,7 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     Example:
       churnsim run electricity --strategy B=digital-payment --set economy.enabled=true --out runs/downturn
     """
-    from churnsim.engines import available_cores
+    from churnsim.engines import NotEnoughMemoryError, available_cores, check_memory
     from churnsim.outputs import OutputError, check_run_folder
     from churnsim.report_text import summary_table
     from churnsim.runner import run as run_scenario
@@ -91,6 +91,10 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     except OutputError as exc:
         raise InputError(f"--out {exc}") from None
     total = loaded.scenario.market.months
+    try:
+        check_memory(engine, loaded.scenario.market.customers)
+    except NotEnoughMemoryError as exc:
+        raise InputError(str(exc)) from None
     if events:
         from churnsim.events import check_size
 

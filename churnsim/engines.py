@@ -17,11 +17,46 @@ if TYPE_CHECKING:
 Engine = Literal["agents", "vector", "auto"]
 ENGINES = ("agents", "vector", "auto")
 AUTO_AGENT_LIMIT = 2_000  # above this many customers "auto" takes the vector engine
+# Memory a customer takes while a run is in progress, from the README's benchmark figures (rounded up).
+BYTES_PER_CUSTOMER = {"agents": 7_500, "vector": 250}
+
+
+class NotEnoughMemoryError(ValueError):
+    """A run would need more memory than the machine has free: refused before it starts."""
+
+
+def resolve(engine: Engine, customers: int) -> Literal["agents", "vector"]:
+    """The engine "auto" stands for at this population size (others stand for themselves)."""
+    if engine == "auto":
+        return "agents" if customers <= AUTO_AGENT_LIMIT else "vector"
+    return engine
+
+
+def available_memory() -> int | None:
+    """Bytes the kernel reports as available for new work (MemAvailable), or None where it does not say."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def check_memory(engine: Engine, customers: int) -> None:
+    """Refuse a run whose estimated memory exceeds what is available, rather than let it swap or be killed."""
+    name = resolve(engine, customers)
+    need, free = BYTES_PER_CUSTOMER.get(name, 0) * customers, available_memory()
+    if free is not None and need > free:
+        hint = "use --engine vector or fewer --customers" if name == "agents" else "use fewer --customers"
+        raise NotEnoughMemoryError(
+            f"--customers {customers:,} on the {name} engine: needs about {need / 1e9:.1f} GB of memory (about "
+            f"{BYTES_PER_CUSTOMER[name]:,} bytes a customer), {free / 1e9:.1f} GB is available; {hint}")
 
 
 def engine_class(engine: Engine, customers: int) -> type[ChurnModel]:
-    if engine == "auto":
-        engine = "agents" if customers <= AUTO_AGENT_LIMIT else "vector"
+    engine = resolve(engine, customers)
     if engine == "agents":
         from churnsim.model import AgentChurnModel
 
