@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from churnsim import horizon
 from churnsim import scenario as scenarios
 from churnsim.app_cli import app
 from churnsim.engines import ENGINES
@@ -91,6 +92,8 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     except OutputError as exc:
         raise InputError(f"--out {exc}") from None
     total = loaded.scenario.market.months
+    for note in horizon.warnings(loaded.scenario):
+        click.echo(f"warning: {note}", err=True)
     try:
         check_memory(engine, loaded.scenario.market.customers)
     except NotEnoughMemoryError as exc:

@@ -27,3 +27,20 @@ def test_the_memory_estimate_follows_the_engine_auto_picks():
     engines.check_memory("auto", 1_000_000)  # the vector engine: about 250 MB
     with pytest.raises(engines.NotEnoughMemoryError, match=r"750\.0 GB"):
         engines.check_memory("agents", 100_000_000)
+
+
+def test_a_downturn_after_the_last_month_gets_a_warning_from_run(tmp_path):
+    result = invoke("run", "classroom", "--months", "3", "--customers", "60", "--set", "economy.enabled=true",
+                    "--no-plots", "--out", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    assert "warning: the downturn starts in month 12, after the last month simulated (3)" in result.stderr
+    quiet = invoke("run", "classroom", "--months", "12", "--customers", "60", "--set", "economy.enabled=true",
+                   "--no-plots", "--out", str(tmp_path / "q"))
+    assert "warning" not in quiet.stderr
+
+
+def test_a_price_change_after_the_last_month_gets_a_warning_from_run(tmp_path):
+    result = invoke("run", "classroom", "--months", "3", "--customers", "60", "--strategy", "A=price-rise-notice",
+                    "--no-plots", "--out", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    assert "provider A's price change starts in month 10" in result.stderr  # two months' notice before month 12

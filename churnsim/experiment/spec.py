@@ -20,7 +20,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from churnsim import metrics
+from churnsim import horizon, metrics
 from churnsim import scenario as scenarios
 from churnsim.params import Scenario
 from churnsim.strategies import STRATEGIES
@@ -164,6 +164,7 @@ def validate(raw: dict[str, Any], source: str = "<experiment>", folder: Path | N
     names = tuple(p.name for p in loaded_base.scenario.providers)
     _check_arms(exp, base, names, source)
     _check_parameters(exp, base, source)
+    _check_horizon(exp, base, source)
     _check_design(exp, source)
     if exp.provider != "market" and exp.provider not in names:
         raise ExperimentError(f"{source}: provider = {exp.provider!r}: no such provider; allowed: market, "
@@ -326,15 +327,32 @@ def _check_parameters(exp: Experiment, base: dict[str, Any], source: str) -> Non
     if len(set(paths)) != len(paths):
         raise ExperimentError(f"{source}: parameters: each path may appear once")
     for param in exp.parameters:
-        if param.is_range:
-            assert param.low is not None and param.high is not None
-            mid = (param.low + param.high) / 2
-            probes: tuple[Value, ...] = (param.low, param.high, round(mid) if param.integer else mid)
-        else:
-            assert param.values is not None
-            probes = param.values
-        for value in probes:
+        for value in _probes(param):
             _build(base, [assignment(param.path, value)], [], exp, source, f"parameters.{param.path} = {value!r}")
+
+
+def _probes(param: Parameter) -> tuple[Value, ...]:
+    """Every value of a grid; both ends and the middle of a range."""
+    if param.is_range:
+        assert param.low is not None and param.high is not None
+        mid = (param.low + param.high) / 2
+        return param.low, param.high, round(mid) if param.integer else mid
+    assert param.values is not None
+    return param.values
+
+
+def _check_horizon(exp: Experiment, base: dict[str, Any], source: str) -> None:
+    """Refuse a varied parameter that acts only through an event dated after the last month, in every strategy."""
+    for param in exp.parameters:
+        seen = (_build(base, [*arm.assignments(), assignment(param.path, value)], arm.flags(), exp, source,
+                       f"parameters.{param.path} = {value!r}").scenario
+                for arm in exp.strategies for value in _probes(param))
+        event = horizon.inert_through(param.path, seen)
+        if event is not None:
+            raise ExperimentError(
+                f"{source}: parameters.{param.path}: acts only through {event.what}, which starts in month "
+                f"{event.month}, after the last month simulated; its effect would be exactly 0: set months to "
+                f"{event.month} or more")
 
 
 def _check_design(exp: Experiment, source: str) -> None:

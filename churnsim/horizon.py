@@ -1,0 +1,69 @@
+"""Dated events (the downturn, a provider's price change) and the months a run simulates.
+
+An event dated after the last month never happens, so the parameters that act only through it
+change nothing: a run should say so, and a sweep that varies such a parameter would report an
+effect of exactly zero for a reason no table shows, so it is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from churnsim.params import Scenario
+
+# Parameters that act only through every price change, whoever makes it.
+PRICE_CHANGE_PARAMETERS = ("attention.notice", "attention.unannounced", "phase_out.notice_weight",
+                           "phase_out.unexplained_rise_weight")
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """An event of a scenario: what it is, the first month it touches customers, the parameters acting through it."""
+
+    what: str
+    month: int
+    parameters: tuple[str, ...]  # dotted paths, with * for any part
+
+    def acts_through(self, path: str) -> bool:
+        return any(fnmatchcase(path, pattern) for pattern in self.parameters)
+
+
+def dated_events(scenario: Scenario) -> list[DatedEvent]:
+    """The downturn and the price changes the scenario switches on."""
+    events = []
+    if scenario.economy.enabled:
+        events.append(DatedEvent("the downturn", scenario.economy.downturn_month,
+                                 ("economy.*", "attention.downturn_talk")))
+    for i, provider in enumerate(scenario.providers):
+        change = provider.levers.price_change
+        if change.month and change.change:
+            own = tuple(f"providers.{key}.levers.price_change.*" for key in (i, provider.name))
+            events.append(DatedEvent(f"provider {provider.name}'s price change",
+                                     max(change.month - change.notice_months, 1), own + PRICE_CHANGE_PARAMETERS))
+    return events
+
+
+def late_events(scenario: Scenario) -> list[DatedEvent]:
+    """The events that start after the last month simulated, so never happen."""
+    return [e for e in dated_events(scenario) if e.month > scenario.market.months]
+
+
+def warnings(scenario: Scenario) -> list[str]:
+    """One line per event the run will not reach."""
+    months = scenario.market.months
+    return [f"{e.what} starts in month {e.month}, after the last month simulated ({months}): it has no effect "
+            f"in this run; use --months {e.month} or more" for e in late_events(scenario)]
+
+
+def inert_through(path: str, scenarios: Iterable[Scenario]) -> DatedEvent | None:
+    """The late event a parameter acts through, when it acts through no event that happens in any of the scenarios."""
+    late = None
+    for scenario in scenarios:
+        for event in dated_events(scenario):
+            if event.acts_through(path):
+                if event.month <= scenario.market.months:
+                    return None
+                late = late or event
+    return late
