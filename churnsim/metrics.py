@@ -57,6 +57,11 @@ TALLIES = tuple(t.name for t in T)
 RECORDED = ("month", "provider", *STOCKS, "cohort", *TALLIES)  # an engine's monthly row; see month_rows
 
 
+# KPIs that are shares of customers, bounded by 0 and 1: their intervals must stay inside.
+SHARES = ("market_share_end", "monthly_churn", "annual_churn", "share_chosen_end", "share_rechosen_end",
+          "share_embedded_end", "share_looking_mean", "retained_of_cohort")
+
+
 def new_tally(providers: int) -> np.ndarray:
     return np.zeros((len(T), providers))
 

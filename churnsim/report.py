@@ -34,6 +34,7 @@ from scipy import stats
 
 import churnsim
 from churnsim import plots, style
+from churnsim.experiment import analysis
 from churnsim.outputs import OutputError, check_listed, read_table, write_text
 from churnsim.strategies import STRATEGIES
 from churnsim.words import plural, with_article
@@ -375,13 +376,9 @@ def run_report(folder: Path) -> str:
 # --- A sweep folder --------------------------------------------------------------------------------------
 
 def strategy_summary(results: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
-    """Mean and t-interval of every KPI per strategy and provider, over replications (and design points)."""
-    keys = [c for c in ("scenario",) if c in results.columns] + ["strategy", "provider", "kpi"]
-    g = results.groupby(keys, sort=False)["value"]
-    out = g.agg(n="count", mean="mean", sd="std").reset_index()
-    half = stats.t.ppf(0.5 + confidence / 2, (out["n"] - 1).where(out["n"] > 1)) * out["sd"] / np.sqrt(out["n"])
-    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
-    return out
+    """Mean and interval of every KPI per strategy and provider, over replications (and design points)."""
+    by = [c for c in ("scenario",) if c in results.columns] + ["provider"]
+    return analysis.summarize(results, by=by, confidence=confidence)
 
 
 def paired_differences(results: pd.DataFrame, baseline: str, confidence: float = CONFIDENCE) -> pd.DataFrame:
@@ -397,6 +394,7 @@ def paired_differences(results: pd.DataFrame, baseline: str, confidence: float =
     out = g.agg(n="count", diff="mean", sd="std").reset_index()
     half = stats.t.ppf(0.5 + confidence / 2, (out["n"] - 1).where(out["n"] > 1)) * out["sd"] / np.sqrt(out["n"])
     out["ci_low"], out["ci_high"] = out["diff"] - half, out["diff"] + half
+    out["few"] = out["n"] < analysis.FEW
     return out
 
 
@@ -417,12 +415,20 @@ def comparison_figure(summary: pd.DataFrame, kpi: str, providers: list[str]) -> 
         label = "whole market" if provider == "market" else f"Provider {provider}"
         ax.errorbar(mine["mean"] * scale, y, xerr=np.nan_to_num(err), fmt=style.provider_marker(j), ms=8,
                     capsize=4, color=colour, lw=2, label=label)
+        few = mine["few"].eq(True).to_numpy()
+        ax.plot(mine["mean"][few] * scale, y[few], style.provider_marker(j), ms=8, mfc="white", color=colour)
     ax.set_yticks(np.arange(len(strategies)), strategies)
     ax.set_ylim(len(strategies) - 0.4, -0.6)
     ax.set_xlabel(f"{kpi_label(kpi)} ({unit})" if unit else kpi_label(kpi))
-    ax.set_title(f"{kpi_label(kpi).capitalize()}: mean and {CONFIDENCE:.0%} confidence interval")
+    ax.set_title(f"{kpi_label(kpi).capitalize()}: mean and {CONFIDENCE:.0%} confidence interval"
+                 + (f"\nhollow: fewer than {analysis.FEW} replications, a rough interval" if rows["few"].any() else ""))
     ax.legend(loc="best", fontsize=10)
     return fig
+
+
+def _rough(few: bool) -> str:
+    """The mark beside an interval from fewer than ``analysis.FEW`` replications."""
+    return f" (rough: fewer than {analysis.FEW} runs)" if few else ""
 
 
 def _read_sweep(folder: Path, manifest: dict[str, Any]) -> pd.DataFrame:
@@ -485,13 +491,15 @@ def sweep_report(folder: Path) -> str:
     for kpi in dict.fromkeys(summary["kpi"]):
         block = summary[(summary["kpi"] == kpi) & summary["provider"].isin(shown)]
         rows = [[html.escape(r.strategy), html.escape(r.provider), str(int(r.n)), kpi_value(kpi, r.mean),
-                 f"[{kpi_value(kpi, r.ci_low)}, {kpi_value(kpi, r.ci_high)}]"] for r in block.itertuples()]
+                 f"[{kpi_value(kpi, r.ci_low)}, {kpi_value(kpi, r.ci_high)}]{_rough(r.few)}"]
+                for r in block.itertuples()]
         tables.append(f"<h3>{html.escape(kpi_label(kpi).capitalize())}</h3>"
                       + _table(["strategy", "provider", "runs", "mean", f"{CONFIDENCE:.0%} CI"], rows, left=2))
         if not differences.empty:
             block = differences[(differences["kpi"] == kpi) & differences["provider"].isin(shown)]
             rows = [[html.escape(r.strategy), html.escape(r.provider), str(int(r.n)), kpi_change(kpi, r.diff),
-                     f"[{kpi_change(kpi, r.ci_low)}, {kpi_change(kpi, r.ci_high)}]"] for r in block.itertuples()]
+                     f"[{kpi_change(kpi, r.ci_low)}, {kpi_change(kpi, r.ci_high)}]{_rough(r.few)}"]
+                    for r in block.itertuples()]
             tables.append(_table(["strategy", "provider", "pairs", f"minus {html.escape(baseline)}",
                                   f"{CONFIDENCE:.0%} CI"], rows, left=2))
         figures.append(_figure(figure_uri(comparison_figure(summary, kpi, shown)),

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from scipy import stats
 
 import churnsim
 from churnsim.cli import cli
+from churnsim.experiment import analysis
 from churnsim.outputs import file_digest
 from churnsim.report import SWEEP_COLUMNS, build_report
 
@@ -104,8 +104,9 @@ def test_sweep_report_compares_strategies_with_confidence_intervals(tmp_path):
     assert_offline(page)
     assert len(images(page)) == 1  # one comparison figure per KPI
     values = table[(table["strategy"] == "low-effort") & (table["provider"] == "A")]["value"]
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    assert f"[{100 * (values.mean() - half):.1f} %, {100 * (values.mean() + half):.1f} %]" in page
+    low, high = analysis.share_interval(values.to_numpy())  # a share: its interval stays inside [0, 1]
+    assert f"[{100 * low:.1f} %, {100 * high:.1f} %]" in page
+    assert "rough" not in page  # five replications
     assert "[-3.0 pp, -3.0 pp]" in page  # the same seeds: the paired difference has no noise left
     for text in ("Does low effort keep customers?", "Provider A: low-effort", "experiments/effort.toml",
                  f"churnsim sweep experiments/effort.toml --replications 5 --customers 200 --out {tmp_path}",
@@ -117,6 +118,7 @@ def test_a_sweep_table_without_a_manifest_still_reports(tmp_path):
     sweep_table(3).drop(columns=["run", "point"]).to_csv(tmp_path / "results.csv", index=False)
     page = build_report(tmp_path)
     assert "A sweep of 6 runs" in page and "minus status-quo" in page
+    assert "(rough: fewer than 5 runs)" in page
 
 
 @pytest.mark.parametrize("make, message", [

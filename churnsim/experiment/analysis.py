@@ -3,7 +3,8 @@
 Plain functions over plain tables (the long table a sweep writes: one row per run,
 provider and KPI), so each step can be run alone in a notebook:
 
-* ``summarize``: mean and t-based confidence interval of each KPI per strategy (and point);
+* ``summarize``: mean and confidence interval of each KPI per strategy (and point): t-based, or
+  a bootstrap of the mean for shares, which keeps the interval inside [0, 1];
 * ``paired``: each strategy minus the baseline, replicate by replicate. The replicates of
   every strategy share seeds (common random numbers), so the difference is measured on the
   same simulated customers and its interval is far narrower than the two means' intervals;
@@ -18,7 +19,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from churnsim import metrics
+
 LABELS = ("run", "point", "strategy", "replicate", "seed", "provider", "kpi", "value")
+FEW = 5  # an interval from fewer replications is flagged: with so few, its width is itself a rough guess
+BOOTSTRAP_SEED = 0  # the bootstrap is seeded, so the same results give the same intervals
 
 
 class AnalysisError(ValueError):
@@ -43,12 +48,34 @@ def _interval(mean: pd.Series, sd: pd.Series, n: pd.Series, confidence: float) -
     return mean - half, mean + half
 
 
+def share_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of shares: it lies within the values, so inside [0, 1].
+
+    A t-interval is symmetric and runs below 0 for a small share measured a few times.
+    """
+    if len(values) < 2:
+        return np.nan, np.nan
+    if np.ptp(values) == 0:
+        return float(values[0]), float(values[0])
+    res = stats.bootstrap((values,), np.mean, confidence_level=confidence, method="percentile",
+                          rng=np.random.default_rng(BOOTSTRAP_SEED))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
 def summarize(results: pd.DataFrame, by: Sequence[str] = ("point",), confidence: float = 0.95) -> pd.DataFrame:
-    """Mean, standard deviation and confidence interval of every KPI per strategy (and ``by``)."""
+    """Mean, standard deviation and confidence interval of every KPI per strategy (and ``by``).
+
+    ``few`` marks the rows whose interval comes from fewer than ``FEW`` replications.
+    """
     keys = [*by, "strategy", "kpi"]
     g = results.groupby(keys, sort=False)["value"]
     out = g.agg(n="count", mean="mean", sd="std").reset_index()
     out["ci_low"], out["ci_high"] = _interval(out["mean"], out["sd"], out["n"], confidence)
+    shares = out["kpi"].isin(metrics.SHARES).to_numpy()
+    if shares.any():
+        bounds = [share_interval(v.to_numpy(float), confidence) for key, v in g if key[-1] in metrics.SHARES]
+        out.loc[shares, ["ci_low", "ci_high"]] = bounds
+    out["few"] = out["n"] < FEW
     return out
 
 
@@ -71,6 +98,7 @@ def paired(results: pd.DataFrame, baseline: str, by: Sequence[str] = ("point",),
     t = out["diff"] / (out["sd"] / np.sqrt(out["n"]))
     p = 2 * stats.t.sf(t.abs(), (out["n"] - 1).where(out["n"] > 1))
     out["p_value"] = np.where(out["sd"] == 0, np.where(out["diff"] == 0, 1.0, 0.0), p)
+    out["few"] = out["n"] < FEW
     return out.drop(columns="sd")
 
 

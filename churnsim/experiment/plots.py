@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from churnsim import style
+from churnsim.experiment.analysis import FEW
 from churnsim.outputs import atomic_write
 
 style.use()
@@ -28,6 +29,11 @@ def _grid(count: int) -> tuple[Figure, np.ndarray]:
     return fig, axes.flat
 
 
+def _few_note(table: pd.DataFrame) -> str:
+    """The caption line that explains hollow markers, when there are any."""
+    return f"\nhollow: fewer than {FEW} replications, a rough interval" if table["few"].any() else ""
+
+
 def kpis_by_strategy(summary: pd.DataFrame, labels: pd.Series, title: str) -> Figure:
     """Mean of each KPI per strategy with its confidence interval; one group per design point."""
     kpis = list(dict.fromkeys(summary["kpi"]))
@@ -42,11 +48,13 @@ def kpis_by_strategy(summary: pd.DataFrame, labels: pd.Series, title: str) -> Fi
             x = np.arange(len(points)) + (j - (len(strategies) - 1) / 2) * width
             err = np.vstack([r["mean"] - r["ci_low"], r["ci_high"] - r["mean"]])
             ax.errorbar(x, r["mean"], yerr=err, fmt="o", capsize=4, color=_colour(strategies, name), label=name)
+            few = r["few"].eq(True).to_numpy()
+            ax.plot(x[few], r["mean"][few], "o", mfc="white", color=_colour(strategies, name))
         ax.set_xticks(range(len(points)), [labels.get(p, str(p)) for p in points],
                       rotation=30 if len(points) > 3 else 0, ha="right" if len(points) > 3 else "center")
         ax.set_title(kpi)
     axes[0].legend(title="strategy", fontsize=9)
-    fig.suptitle(f"{title}: mean and 95% confidence interval", fontsize=14)
+    fig.suptitle(f"{title}: mean and 95% confidence interval" + _few_note(summary), fontsize=14)
     fig.tight_layout()
     return fig
 
@@ -61,13 +69,15 @@ def paired_differences(paired: pd.DataFrame, labels: pd.Series, baseline: str) -
         y = np.arange(len(rows))[::-1]
         for yi, (_, r) in zip(y, rows.iterrows(), strict=True):
             ax.errorbar([r["diff"]], [yi], xerr=[[r["diff"] - r["ci_low"]], [r["ci_high"] - r["diff"]]], fmt="o",
-                        capsize=4, color=style.provider_colour(strategies.index(r["strategy"]) + 1))
+                        capsize=4, color=style.provider_colour(strategies.index(r["strategy"]) + 1),
+                        mfc="white" if r["few"] else None)
         ax.axvline(0, color="black", lw=1)
         names = [f"{s}" + (f" @ {labels[p]}" if len(labels) > 1 else "") for s, p in zip(rows["strategy"],
                                                                                        rows["point"], strict=True)]
         ax.set_yticks(y, names, fontsize=9)
         ax.set_title(f"{kpi}: minus {baseline}")
-    fig.suptitle("Paired differences against the baseline (common random numbers), 95% CI", fontsize=14)
+    fig.suptitle("Paired differences against the baseline (common random numbers), 95% CI" + _few_note(paired),
+                 fontsize=14)
     fig.tight_layout()
     return fig
 

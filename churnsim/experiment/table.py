@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from churnsim.experiment.analysis import FEW
 from churnsim.experiment.report import Analysis
 from churnsim.words import plural
 
@@ -24,8 +25,11 @@ def signed(value: float) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
-def _interval(low: float, high: float) -> str:
-    return f"[{number(low)}, {number(high)}]"
+FEW_NOTE = f"* from fewer than {FEW} replications: a rough interval; run more for a firm one"
+
+
+def _interval(low: float, high: float, few: bool) -> str:
+    return f"[{number(low)}, {number(high)}]" + ("*" if few else "")
 
 
 def _align(rows: list[list[str]]) -> list[str]:
@@ -44,11 +48,12 @@ def strategy_table(a: Analysis) -> list[str]:
                      "n", "mean", "95% CI"] + ([f"minus {a.baseline}", "95% CI", "change", "p"] if len(paired) else [])]
             block = a.summary[(a.summary["kpi"] == kpi) & (a.summary["point"] == point)]
             for _, r in block.iterrows():
-                row = [f"  {r['strategy']}", str(int(r["n"])), number(r["mean"]), _interval(r["ci_low"], r["ci_high"])]
+                row = [f"  {r['strategy']}", str(int(r["n"])), number(r["mean"]),
+                       _interval(r["ci_low"], r["ci_high"], r["few"])]
                 key = (point, r["strategy"], kpi)
                 if key in paired.index:
                     d = paired.loc[key]
-                    row += [signed(d["diff"]), _interval(d["ci_low"], d["ci_high"]),
+                    row += [signed(d["diff"]), _interval(d["ci_low"], d["ci_high"], d["few"]),
                             "-" if pd.isna(d["relative"]) else f"{d['relative']:+.1%}", f"{d['p_value']:.2g}"]
                 elif len(paired):
                     row += ["", "", "", ""]
@@ -85,4 +90,5 @@ def render(a: Analysis) -> str:
             f"{a.stored_runs} of {a.total_runs} runs stored", ""]
     if a.stored_runs < a.total_runs:
         head.insert(2, f"warning: {a.total_runs - a.stored_runs} runs missing (failed or unfinished; see ledger.jsonl)")
-    return "\n".join(head + strategy_table(a) + sensitivity_table(a)).rstrip() + "\n"
+    few = [FEW_NOTE, ""] if a.summary["few"].any() or (not a.paired.empty and a.paired["few"].any()) else []
+    return "\n".join(head + strategy_table(a) + few + sensitivity_table(a)).rstrip() + "\n"
