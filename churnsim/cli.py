@@ -77,7 +77,7 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     Example:
       churnsim run electricity --strategy B=digital-payment --set economy.enabled=true --out runs/downturn
     """
-    from churnsim.engines import NotEnoughMemoryError, available_cores, check_memory
+    from churnsim.engines import NotEnoughMemoryError, available_cores, check_memory, duration, estimated_seconds
     from churnsim.outputs import OutputError, check_run_folder
     from churnsim.report_text import summary_table
     from churnsim.runner import run as run_scenario
@@ -105,8 +105,10 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
             check_size(loaded.scenario.market.customers, total)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-    label = f"{loaded.scenario.meta.name}: {loaded.scenario.market.customers:,} customers"
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+    market = loaded.scenario.market
+    expected = estimated_seconds(engine, market.customers, total + market.burn_in)
+    label = f"{loaded.scenario.meta.name}: {market.customers:,} customers, about {duration(expected)}"
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True) as bar:
         result = run_scenario(loaded, seed=seed, engine=engine, threads=threads or available_cores(),
                               progress=lambda month, _: bar.update(1), events=events,
                               command=shlex.join(["churnsim", *click.get_current_context().meta.get("argv", [])]))

@@ -21,6 +21,22 @@ AUTO_AGENT_LIMIT = 2_000  # above this many customers "auto" takes the vector en
 BYTES_PER_CUSTOMER = {"agents": 7_500, "vector": 250}
 
 
+# Customer-months a second on one core, from the same benchmark (the low end of its range).
+SPEED = {"agents": 13_000, "vector": 4_000_000}
+
+
+def estimated_seconds(engine: Engine, customers: int, months: int) -> float:
+    """How long a run should take, burn-in included, at the benchmark's speed: said before a long run starts."""
+    return customers * months / SPEED[resolve(engine, customers)]
+
+
+def duration(seconds: float) -> str:
+    """A rough duration a person reads at a glance."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
 class NotEnoughMemoryError(ValueError):
     """A run would need more memory than the machine has free: refused before it starts."""
 

@@ -44,3 +44,12 @@ def test_a_price_change_after_the_last_month_gets_a_warning_from_run(tmp_path):
                     "--no-plots", "--out", str(tmp_path / "r"))
     assert result.exit_code == 0, result.output
     assert "provider A's price change starts in month 10" in result.stderr  # two months' notice before month 12
+
+
+def test_a_run_says_how_long_it_should_take_before_it_starts(tmp_path):
+    result = invoke("run", "classroom", "--months", "3", "--customers", "60", "--no-plots", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "classroom: 60 customers, about 0 s" in result.stderr
+    hours = engines.estimated_seconds("agents", 1_000_000, 60 + 24) / 3600  # the README's 13 k customer-months/s
+    assert engines.duration(hours * 3600) == f"{hours:.1f} h" and 1 < hours < 3
+    assert engines.duration(engines.estimated_seconds("auto", 1_000_000, 144)) == "36 s"
