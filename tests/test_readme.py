@@ -110,5 +110,11 @@ def test_every_readme_command_runs_as_written(tmp_path, monkeypatch):
         allowed = (0, 1) if args[0] == "check-model" else (0,)  # 1: a check fails at toy size
         if code not in allowed or "Traceback" in output:
             failed.append(f"{line}: exit {code}: {output}")
+        elif args[0] == "report" and not report_page(args).is_file():  # a later run replaces its folder whole
+            failed.append(f"{line}: wrote no {report_page(args)}")
     assert not failed, "\n".join(failed)
-    assert (tmp_path / "quick.html").is_file() and (tmp_path / "runs" / "latest" / "report.html").is_file()
+
+
+def report_page(args: list[str]) -> Path:
+    """Where `churnsim report FOLDER [--out FILE]` writes its page."""
+    return Path(args[args.index("--out") + 1]) if "--out" in args else Path(args[1]) / "report.html"
