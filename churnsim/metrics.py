@@ -55,6 +55,7 @@ EVENTS = ("billed", "churned", "switched_out", "exited", "acquired", "entered", 
 COLUMNS = ("month", "provider", *STOCKS, "cohort", *EVENTS, *MONEY)
 TALLIES = tuple(t.name for t in T)
 RECORDED = ("month", "provider", *STOCKS, "cohort", *TALLIES)  # an engine's monthly row; see month_rows
+CLV_HORIZON_MONTHS = 120  # CLV counts ten years of margin at most: a run with no churn would otherwise sum decades
 
 
 # KPIs that are shares of customers, bounded by 0 and 1: their intervals must stay inside.
@@ -169,7 +170,7 @@ def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, dict[st
             "acquired": int(g["acquired"].sum()),
             "profit": float(g["profit"].sum()),
             "margin_per_customer_month": float(margin),
-            "clv": float(rules.clv(margin, monthly, scenario.economics.annual_discount_rate)),
+            "clv": float(rules.clv(margin, monthly, scenario.economics.annual_discount_rate, CLV_HORIZON_MONTHS)),
             "wom_bad": int(g["wom_bad"].sum()),
             "wom_good": int(g["wom_good"].sum()),
         }

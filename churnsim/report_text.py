@@ -26,6 +26,8 @@ def summary_table(summary: dict[str, Any]) -> str:
     if cal and cal.get("annual_churn_max", 1.0) < 1.0:
         lines.append(f"target band for annual churn: {cal['annual_churn_min']:.0%}-{cal['annual_churn_max']:.0%}"
                      f" ({cal.get('source', '')})")
+    if "clv_horizon_months" in summary:
+        lines.append(f"CLV: a customer's discounted margin over at most {summary['clv_horizon_months']} months")
     lines.append(f"scenario {summary['scenario']} (hash {summary['scenario_hash']}), seed {summary['seed']}, "
                  f"{summary['engine']} engine, {plural(summary['months'], 'month')}, "
                  f"churnsim {summary['churnsim_version']}")

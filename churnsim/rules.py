@@ -233,11 +233,17 @@ def pick(weights: np.ndarray, u: ArrayLike) -> ArrayLike:
     return (cumulative <= target).sum(axis=-1)
 
 
-def clv(margin: ArrayLike, monthly_churn: ArrayLike, annual_discount_rate: float) -> ArrayLike:
-    """Customer lifetime value of a margin per month kept with probability 1 - churn (Gupta and Lehmann)."""
+def clv(margin: ArrayLike, monthly_churn: ArrayLike, annual_discount_rate: float, horizon_months: int) -> ArrayLike:
+    """Customer lifetime value: a margin per month, kept with probability 1 - churn, discounted (Gupta and Lehmann).
+
+    The sum stops after ``horizon_months``: with no churn the infinite series is the margin over the
+    discount rate alone (decades of margin), a value no firm books.
+    """
     d = (1.0 + annual_discount_rate) ** (1.0 / 12.0) - 1.0
-    retention = 1.0 - np.asarray(monthly_churn, dtype=float)
-    return margin * (1.0 + d) / (1.0 + d - retention)
+    kept = (1.0 - np.asarray(monthly_churn, dtype=float)) / (1.0 + d)  # a month's margin, a month later, today
+    months = np.where(kept < 1.0, (1.0 - kept**horizon_months) / np.where(kept < 1.0, 1.0 - kept, 1.0),
+                      horizon_months)
+    return margin * months
 
 
 def annual_churn(monthly_churn: ArrayLike) -> ArrayLike:

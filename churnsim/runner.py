@@ -138,6 +138,7 @@ def run(
         "calibration": spec.meta.calibration.model_dump(),
         "strategies": {p.name: list(p.strategies) for p in spec.providers},
         "kpis": metrics.summarize(ts, spec),
+        "clv_horizon_months": metrics.CLV_HORIZON_MONTHS,
     })
     table = model.events if events else None
     if table is not None:

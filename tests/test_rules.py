@@ -59,11 +59,16 @@ def test_leaving_is_damped_by_lock_in():
     assert bound == pytest.approx(free * 0.1 * 0.7)
 
 
-def test_clv_matches_the_geometric_series():
-    margin, churn = 10.0, 0.02
-    d = 1.08 ** (1 / 12) - 1
-    series = sum(margin * (1 - churn) ** t / (1 + d) ** t for t in range(5000))
-    assert rules.clv(margin, churn, 0.08) == pytest.approx(series, rel=1e-6)
+@pytest.mark.parametrize(("churn", "rate"), [(0.02, 0.08), (0.0, 0.08), (0.0, 0.0)])
+def test_clv_is_the_geometric_series_up_to_the_horizon(churn: float, rate: float):
+    margin = 10.0
+    d = (1 + rate) ** (1 / 12) - 1
+    series = sum(margin * (1 - churn) ** t / (1 + d) ** t for t in range(120))
+    assert rules.clv(margin, churn, rate, 120) == pytest.approx(series, rel=1e-9)
+
+
+def test_clv_without_churn_is_at_most_the_horizon_of_margin():
+    assert rules.clv(10.0, 0.0, 0.08, 120) < 10.0 * 120
 
 
 def test_delight_closes_at_most_its_cap_with_diminishing_returns():
