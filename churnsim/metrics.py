@@ -48,7 +48,8 @@ class T(IntEnum):
 
 
 STOCKS = ("customers", "chosen", "rechosen", "embedded", "looking", "retained")
-MONEY = ("revenue", "cost_to_serve", "delight_cost", "reward_cost", "acquisition_cost", "retention_cost", "profit")
+MONEY = ("revenue", "cost_of_goods", "cost_to_serve", "delight_cost", "reward_cost", "acquisition_cost",
+         "retention_cost", "profit")
 EVENTS = ("billed", "churned", "switched_out", "exited", "acquired", "entered", "failures", "contacted", "contacts",
           "human_contacts", "high_effort", "disloyal", "disloyal_high", "attentive", "started_looking",
           "retention_efforts", "retention_saves", "wom_bad", "wom_good", "wom_bad_reached", "wom_good_reached")
@@ -105,6 +106,7 @@ def money(tally: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray], 
                      + (month == 1) * billed * levers["process_investment"])
     out = {
         "revenue": tally[T.revenue],
+        "cost_of_goods": billed * e.cost_of_goods,
         "cost_to_serve": cost_to_serve,
         "delight_cost": tally[T.delight_units] * e.delight_unit_cost,
         "reward_cost": tally[T.reward_cost],
@@ -115,6 +117,26 @@ def money(tally: np.ndarray, scenario: Scenario, levers: dict[str, np.ndarray], 
     }
     out["profit"] = out["revenue"] - sum(out[k] for k in MONEY[1:-1])
     return out
+
+
+def definitions(currency: str, months: int) -> dict[str, str]:
+    """What each money and churn figure means, in the run's currency and time span.
+
+    Written beside the figures (summary.json, the terminal, the report) because "profit" and
+    "CLV" mean different things in different firms' books.
+    """
+    return {
+        "profit": f"{currency} over the {months} simulated months: revenue less cost of goods, cost to serve, "
+                  "delight, rewards, acquisition and retention; before overheads and tax",
+        "margin_per_customer_month": f"{currency} per billed customer-month: revenue less every cost but acquisition",
+        "clv": f"{currency} per customer: the margin per customer-month, kept each month with probability "
+               "1 - monthly churn and discounted at economics.annual_discount_rate, summed over at most "
+               f"{CLV_HORIZON_MONTHS} months; acquisition cost not deducted",
+        "monthly_churn": f"customers who left their provider (to a rival or out of the market) over the {months} "
+                         "months, divided by billed customer-months",
+        "annual_churn": "1 - (1 - monthly churn)^12: the share of its customers a provider loses in a year at the "
+                        "run's mean monthly churn",
+    }
 
 
 def month_rows(month: int, names: tuple[str, ...], tally: np.ndarray, stock: dict[str, np.ndarray],
@@ -154,8 +176,7 @@ def summarize(timeseries: pd.DataFrame, scenario: Scenario) -> dict[str, dict[st
         end = g[g["month"] == last].iloc[0]
         billed = g["billed"].sum()
         monthly = g["churned"].sum() / billed if billed else 0.0
-        margin = (g["revenue"] - g["cost_to_serve"] - g["delight_cost"] - g["reward_cost"]
-                  - g["retention_cost"]).sum() / billed if billed else 0.0
+        margin = (g["profit"] + g["acquisition_cost"]).sum() / billed if billed else 0.0
         customers = max(int(end["customers"]), 1)
         kpis[str(name)] = {
             "customers_end": int(end["customers"]),

@@ -47,6 +47,8 @@ class Meta(_Group):
     name: str = Field("unnamed", description="short scenario name used in outputs")
     description: str = Field("", description="one paragraph on the market modelled")
     sector: str = Field("generic", description="sector label (telecom, broadband, electricity, insurance, ...)")
+    currency: str = Field("currency units", min_length=1, max_length=40,
+                          description="what prices and every money figure are counted in (EUR, SEK, ...)")
     calibration: Calibration = Calibration()
 
 
@@ -331,8 +333,11 @@ class Economy(_Group):
 
 
 class Economics(_Group):
-    """Unit economics per provider (Graugaard: winning a customer costs about 10 times keeping one)."""
+    """Unit economics, the same for every provider (Graugaard: winning a customer costs about 10 times keeping one)."""
 
+    cost_of_goods: float = _w(
+        0.0, "monthly cost of what a billed customer consumes (wholesale energy, network access, expected claims); "
+             "0 makes profit a contribution before cost of goods", le=1e6)
     serve_cost: float = _w(8.0, "monthly cost to serve one customer, before contacts", le=1e6)
     contact_cost_digital: float = _w(2.0, "cost of one digital service contact", le=1e6)
     contact_cost_human: float = _w(12.0, "cost of one contact handled by a person", le=1e6)

@@ -254,6 +254,16 @@ def _key_figures(summary: dict[str, Any]) -> str:
         ["", *[kpi_label(k) for k in KEY_FIGURES]], rows) + note
 
 
+def _definitions(record: dict[str, Any]) -> str:
+    """What the money and churn figures mean, as the run or sweep recorded it (currency, months, CLV horizon)."""
+    told = record.get("definitions")
+    if not isinstance(told, dict) or not told:
+        return ("<p>This folder records no definitions (an older churnsim wrote it): money is in the scenario's "
+                "currency units over the simulated months.</p>")
+    rows = [[html.escape(kpi_label(k).capitalize()), html.escape(str(v))] for k, v in told.items()]
+    return _table(["figure", "what it means"], rows, left=2)
+
+
 def _run_plots(folder: Path, files: dict[str, str]) -> str:
     pictures = []
     timeseries = None
@@ -352,6 +362,7 @@ def run_report(folder: Path) -> str:
     sections = [
         ("The scenario", describe_scenario(scenario) if scenario else "<p>(scenario.json is missing)</p>"),
         ("Key figures", _key_figures(summary)),
+        ("What the figures mean", _definitions(summary)),
         ("Plots", _run_plots(folder, files)),
         ("Strategies compared", comparison + "<p>This is one run, so there are no confidence intervals: differences "
          "of a few percent may be chance. A sweep with replications (<code>churnsim sweep</code>) gives them, and "
@@ -398,7 +409,8 @@ def paired_differences(results: pd.DataFrame, baseline: str, confidence: float =
     return out
 
 
-def comparison_figure(summary: pd.DataFrame, kpi: str, providers: list[str]) -> Figure:
+def comparison_figure(summary: pd.DataFrame, kpi: str, providers: list[str],
+                      currency: str = "currency units") -> Figure:
     """One KPI: each strategy's mean per provider with its confidence interval."""
     style.use()
     rows = summary[summary["kpi"] == kpi]
@@ -407,6 +419,7 @@ def comparison_figure(summary: pd.DataFrame, kpi: str, providers: list[str]) -> 
                            layout="constrained")
     offsets = np.linspace(-0.25, 0.25, len(providers)) if len(providers) > 1 else np.zeros(1)
     _, unit, scale = KINDS[kpi_kind(kpi)]
+    unit = currency if kpi_kind(kpi) == "money" else unit
     for j, (provider, dy) in enumerate(zip(providers, offsets, strict=True)):
         mine = rows[rows["provider"] == provider].set_index("strategy").reindex(strategies)
         y = np.arange(len(strategies)) + dy
@@ -502,7 +515,8 @@ def sweep_report(folder: Path) -> str:
                     for r in block.itertuples()]
             tables.append(_table(["strategy", "provider", "pairs", f"minus {html.escape(baseline)}",
                                   f"{CONFIDENCE:.0%} CI"], rows, left=2))
-        figures.append(_figure(figure_uri(comparison_figure(summary, kpi, shown)),
+        figures.append(_figure(figure_uri(comparison_figure(summary, kpi, shown,
+                                                            manifest.get("currency", "currency units"))),
                                f"{kpi_label(kpi).capitalize()} by strategy, mean over replications with its "
                                f"{CONFIDENCE:.0%} confidence interval."))
     versions = manifest.get("versions", {})
@@ -517,6 +531,7 @@ def sweep_report(folder: Path) -> str:
         ("Strategy comparison", "".join(figures) + "".join(tables)
          + (f"<p>Differences are paired: each strategy against <b>{html.escape(baseline)}</b> on the same seeds, so "
             "chance hits both alike.</p>" if not differences.empty else "")),
+        ("What the figures mean", _definitions(manifest)),
         ("Reproduce this sweep", _provenance(
             [("experiment file", manifest.get("experiment_file")), ("root seed", root_seed),
              ("scenario hash", manifest.get("scenario_hash")),

@@ -26,8 +26,11 @@ def summary_table(summary: dict[str, Any]) -> str:
     if cal and cal.get("annual_churn_max", 1.0) < 1.0:
         lines.append(f"target band for annual churn: {cal['annual_churn_min']:.0%}-{cal['annual_churn_max']:.0%}"
                      f" ({cal.get('source', '')})")
-    if "clv_horizon_months" in summary:
-        lines.append(f"CLV: a customer's discounted margin over at most {summary['clv_horizon_months']} months")
+    if "currency" in summary:
+        lines.append(f"profit in {summary['currency']} over the {plural(summary['months'], 'month')}, before "
+                     f"overheads and tax; CLV: a customer's discounted margin over at most "
+                     f"{summary['clv_horizon_months']} months, before acquisition cost; annual churn: "
+                     "1 - (1 - monthly churn)^12 (summary.json: definitions)")
     lines.append(f"scenario {summary['scenario']} (hash {summary['scenario_hash']}), seed {summary['seed']}, "
                  f"{summary['engine']} engine, {plural(summary['months'], 'month')}, "
                  f"churnsim {summary['churnsim_version']}")

@@ -139,6 +139,8 @@ def run(
         "strategies": {p.name: list(p.strategies) for p in spec.providers},
         "kpis": metrics.summarize(ts, spec),
         "clv_horizon_months": metrics.CLV_HORIZON_MONTHS,
+        "currency": spec.meta.currency,
+        "definitions": metrics.definitions(spec.meta.currency, total),
     })
     table = model.events if events else None
     if table is not None:

@@ -54,6 +54,14 @@ def test_run_report_is_one_offline_file_with_everything(run_folder):
     assert f"{100 * churn:.1f} %" in page
 
 
+def test_run_report_says_what_profit_clv_and_annual_churn_mean(run_folder):
+    """The currency and the months come from the run: profit in EUR over 6 months, CLV over at most 120."""
+    page = build_report(run_folder)
+    assert "What the figures mean" in page
+    for text in ("EUR over the 6 simulated months", "summed over at most 120 months", "1 - (1 - monthly churn)^12"):
+        assert text in page, text
+
+
 def test_the_reproduce_command_in_the_report_makes_the_same_run(run_folder, tmp_path):
     page = build_report(run_folder)
     command = re.search(r"<pre>(churnsim run [^<]*)</pre>", page).group(1)

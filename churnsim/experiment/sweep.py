@@ -17,6 +17,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from churnsim import metrics
+from churnsim import scenario as scenarios
 from churnsim.experiment import plan
 from churnsim.experiment.design import problem
 from churnsim.experiment.runner import Outcome, execute
@@ -57,6 +59,7 @@ def versions() -> dict[str, str]:
 def manifest(loaded: LoadedExperiment, entropy: int, points: int) -> dict[str, Any]:
     exp = loaded.experiment
     ranged = tuple(p for p in exp.parameters if p.is_range)
+    spec = scenarios.load(loaded.base, months=exp.months, customers=exp.customers).scenario
     return {
         "experiment": exp.model_dump(mode="json"),
         "experiment_file": loaded.source,
@@ -67,6 +70,8 @@ def manifest(loaded: LoadedExperiment, entropy: int, points: int) -> dict[str, A
                    "problem": problem(ranged) if ranged and exp.design.kind in ("morris", "sobol") else None},
         "runs": points * len(exp.strategies) * exp.replications,
         "versions": versions(),
+        "currency": spec.meta.currency,
+        "definitions": metrics.definitions(spec.meta.currency, spec.market.months),
     }
 
 

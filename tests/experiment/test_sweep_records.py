@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -65,3 +66,13 @@ def test_the_sweep_reports_reproduce_line_keeps_the_overrides_and_the_folder(tmp
     command = re.search(r"<pre>(churnsim sweep [^<]*)</pre>", (out / "report.html").read_text()).group(1)
     assert shlex.split(command) == ["churnsim", "sweep", str(path), "--replications", "2", "--customers", "60",
                                     "--months", "3", "--out", str(out)]
+    page = (out / "report.html").read_text()
+    assert "What the figures mean" in page and "EUR over the 3 simulated months" in page
+
+
+def test_the_manifest_records_the_currency_and_what_money_means(tmp_path):
+    out = tmp_path / "out"
+    assert invoke("sweep", str(write(tmp_path, TINY)), *QUICK, "--months", "3", "--out", str(out)).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["currency"] == "EUR"
+    assert manifest["definitions"]["profit"].startswith("EUR over the 3 simulated months")
