@@ -2,7 +2,7 @@
 
 Shared by the docking runs and the outcome checks, so that both seed, run and summarise the model
 the same way: seeds derive from one master seed, runs are independent replications, and intervals
-are Student-t over runs.
+are Student-t over runs (a bootstrap for shares, which keeps them inside [0, 1]).
 """
 
 from __future__ import annotations
@@ -89,6 +89,31 @@ def _fmt(x: float, digits: int = 3) -> str:
 
 def _pct(x: float, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f} %"
+
+
+def _share_ci(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and bootstrap interval of per-run shares: unlike a t-interval it stays inside [0, 1]."""
+    from churnsim.experiment.analysis import share_interval
+
+    v = np.asarray(values, dtype=float)
+    return float(v.mean()), *share_interval(v, CI_LEVEL)
+
+
+def _ci_text(mean: float, low: float, high: float, runs: int, fmt: Callable[[float], str]) -> str:
+    """A measurement with its interval, flagged when fewer than ``FEW`` runs make the interval a rough guess."""
+    from churnsim.experiment.analysis import FEW
+
+    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]" + (f" (rough: {runs} runs)" if runs < FEW else "")
+
+
+def meets(low: float, high: float, band_low: float, band_high: float, point: float) -> bool:
+    """Pass when the interval shown reaches the accepted band, so a fail always shows an interval clear of it.
+
+    Without an interval (one run), the point itself must lie in the band.
+    """
+    if math.isnan(low) or math.isnan(high):
+        return band_low <= point <= band_high
+    return high >= band_low and low <= band_high
 
 
 def _t_ci(values: Sequence[float]) -> tuple[float, float, float]:

@@ -36,7 +36,7 @@ import pandas as pd
 from churnsim import metrics, rules
 from churnsim.params import Scenario
 from churnsim.validation import measures
-from churnsim.validation.ensemble import Check, _pct, _t_ci, run_seeds, simulate
+from churnsim.validation.ensemble import Check, _ci_text, _pct, _share_ci, _t_ci, meets, run_seeds, simulate
 
 DEFINITIONS = "outcomes.toml"  # package data of churnsim.validation
 ECHO_ACCEPTED = "no verdict: re-measures an input"
@@ -218,7 +218,7 @@ def contagion(spec: dict[str, Any], p: Plan) -> list[Check]:
               p.engine, target=f"about 1.8 ({src})",
               measured=f"{first.ratio:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]; {lags}; {fit.exposed:.1%} of customer-months "
                        f"exposed; {n}",
-              accepted=f"{lo:g} <= ratio <= {hi:g}", passed=bool(lo <= first.ratio <= hi), detail=detail),
+              accepted=f"interval meets {lo:g} to {hi:g}", passed=meets(*ci, lo, hi, first.ratio), detail=detail),
         direction(f"contagion decays: lag 1 above lag {len(fit.lags)}", "strongest in the first month, then fading",
                   fit.lag_difference, +1.0,
                   f"log hazard ratio {first.value:.3f} against {last.value:.3f}: difference "
@@ -312,18 +312,19 @@ def intention_gap(spec: dict[str, Any], p: Plan) -> list[Check]:
     lo, hi = sec["normal_ratio"]
     src, size = sec.get("source", ""), _sizes(p, months)
     checks = []
-    for arm, target, accepted, ok in (
-        ("normal", f"2 to 3 times ({src})", f"{lo:g} <= ratio <= {hi:g}", lambda r: lo <= r <= hi),
+    for arm, target, accepted, band in (
+        ("normal", f"2 to 3 times ({src})", f"interval meets {lo:g} to {hi:g}", (lo, hi)),
         ("downturn", f"at least {sec['downturn_min_ratio']:g} times (56 % against just over 10 %)",
-         f"ratio >= {sec['downturn_min_ratio']:g}", lambda r: r >= sec["downturn_min_ratio"]),
+         f"interval reaches {sec['downturn_min_ratio']:g}", (sec["downturn_min_ratio"], math.inf)),
     ):
         mean, cl, ch = _t_ci(ratio[arm])
         checks.append(Check(
             "outcome", f"intention-behaviour gap, {arm} times: share considering switching in a year / share switching",
             p.engine, target=target,
-            measured=f"{mean:.2f} [{cl:.2f}, {ch:.2f}]: {_pct(column(arm, 'considered').mean())} considered, "
+            measured=f"{_ci_text(mean, cl, ch, p.runs, lambda x: f'{x:.2f}')}: "
+                     f"{_pct(column(arm, 'considered').mean())} considered, "
                      f"{_pct(column(arm, 'switched').mean())} switched ({size})",
-            accepted=accepted, passed=bool(ok(mean)), detail={"ratio": mean, "ci": (cl, ch)}))
+            accepted=accepted, passed=meets(cl, ch, *band, mean), detail={"ratio": mean, "ci": (cl, ch)}))
     rise = {key: column("downturn", key).mean() / column("normal", key).mean() - 1.0
             for key in ("considered", "switched")}
     more, more_se = _paired(column("normal", "considered"), column("downturn", "considered"))
@@ -338,10 +339,10 @@ def intention_gap(spec: dict[str, Any], p: Plan) -> list[Check]:
         detail={"rise": rise, "points": more, "se": more_se}))
     for key, published, label in (("considered", sec["published_considered"], "considering switching"),
                                   ("switched", sec["published_switched"], "switching")):
-        mean, cl, ch = _t_ci(column("downturn", key))
+        mean, cl, ch = _share_ci(column("downturn", key))
         checks.append(Check(
             "outcome", f"downturn: share {label} in a year", p.engine, target=f"{_pct(published, 0)} ({src})",
-            measured=f"{_pct(mean)} [{_pct(cl)}, {_pct(ch)}]", accepted="reported beside the survey, no verdict",
+            measured=_ci_text(mean, cl, ch, p.runs, _pct), accepted="reported beside the survey, no verdict",
             passed=None, detail={"measured": mean, "ci": (cl, ch)}))
     return checks
 
@@ -523,12 +524,12 @@ def _stationary(name: str, monthly: list[pd.DataFrame], sec: dict[str, Any], p: 
 
 def _band(name: str, scenario: Scenario, churn: list[float], p: Plan, months: int) -> Check:
     cal = scenario.meta.calibration
-    mean, lo, hi = _t_ci(churn)
+    mean, lo, hi = _share_ci(churn)
     return Check(
         "calibration", f"annual churn of built-in scenario '{name}' ({scenario.meta.sector})", p.engine,
         target=f"{_pct(cal.annual_churn_min, 0)}-{_pct(cal.annual_churn_max, 0)} ({cal.source or 'band'})",
-        measured=f"{_pct(mean)} [{_pct(lo)}, {_pct(hi)}] ({_sizes(p, months)})", accepted="mean inside the band",
-        passed=bool(cal.annual_churn_min <= mean <= cal.annual_churn_max),
+        measured=f"{_ci_text(mean, lo, hi, len(churn), _pct)} ({_sizes(p, months)})",
+        accepted="interval meets the band", passed=meets(lo, hi, cal.annual_churn_min, cal.annual_churn_max, mean),
         detail={"measured": mean, "ci": (lo, hi), "band": (cal.annual_churn_min, cal.annual_churn_max)})
 
 
@@ -540,15 +541,15 @@ def _echoes(sec: dict[str, Any], totals: list[pd.DataFrame], p: Plan) -> list[Ch
     reach = [(t["wom_bad_reached"] / max(t["wom_bad"], 1)) / max(t["wom_good_reached"] / max(t["wom_good"], 1), 1e-12)
              for t in tot]
     rows = []
-    for label, values, target, fmt in (
-        ("disloyal after a high-effort contact", high, sec["high_effort"], _pct),
-        ("disloyal after a low-effort contact", low, sec["low_effort"], _pct),
-        ("people told per bad story / per good story", reach, sec["reach_ratio"], lambda x: f"{x:.2f}x"),
+    for label, values, target, fmt, interval in (
+        ("disloyal after a high-effort contact", high, sec["high_effort"], _pct, _share_ci),
+        ("disloyal after a low-effort contact", low, sec["low_effort"], _pct, _share_ci),
+        ("people told per bad story / per good story", reach, sec["reach_ratio"], lambda x: f"{x:.2f}x", _t_ci),
     ):
-        mean, lo, hi = _t_ci(values)
+        mean, lo, hi = interval(values)
         rows.append(Check("echo", f"{label} ('{sec['scenario']}')", p.engine,
                           target=f"{fmt(target)} ({sec.get('source', '')})",
-                          measured=f"{fmt(mean)} [{fmt(lo)}, {fmt(hi)}]", accepted=ECHO_ACCEPTED, passed=None,
+                          measured=_ci_text(mean, lo, hi, len(values), fmt), accepted=ECHO_ACCEPTED, passed=None,
                           detail={"measured": mean, "ci": (lo, hi), "target": target}))
     return rows
 

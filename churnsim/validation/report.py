@@ -116,8 +116,11 @@ def render_report(checks: Sequence[Check], settings: SuiteSettings, command: str
         else:
             parts += [
                 f"Targets, sources and sizes are declared in `{definitions}`. Confidence intervals are Student-t "
-                "over independent runs; arms of one comparison share seeds (common random numbers), so their "
-                "differences are paired; a direction must clear the definitions' z standard errors.",
+                "over independent runs, or for shares a bootstrap over runs that stays inside 0-100 %; one from "
+                "fewer than 5 runs is marked rough. A measured value passes when its interval meets the accepted "
+                "range, so a fail always shows an interval clear of it. Arms of one comparison share seeds (common "
+                "random numbers), so their differences are paired; a direction must clear the definitions' z "
+                "standard errors.",
                 "",
             ]
         parts += [render_table(rows, _measured(group)), ""]
