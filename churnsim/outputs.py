@@ -126,6 +126,17 @@ def listed_files(folder: Path) -> dict[str, str] | None:
     return summary.get("files") or dict.fromkeys(LEGACY_FILES, "")
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON table churnsim wrote (summary, manifest, scenario); a damaged one is an OutputError naming it."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, OSError) as exc:
+        raise OutputError(f"{path}: not readable JSON ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise OutputError(f"{path}: must hold a JSON object (a table of names and values), not {type(data).__name__}")
+    return data
+
+
 def check_run_folder(folder: Path) -> None:
     """Refuse a folder a run may not replace: one holding anything but an earlier churnsim run's files."""
     if not folder.is_dir() or not any(folder.iterdir()):

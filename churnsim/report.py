@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import shlex
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -35,7 +34,7 @@ from scipy import stats
 import churnsim
 from churnsim import plots, style
 from churnsim.experiment import analysis
-from churnsim.outputs import OutputError, check_listed, read_table, write_text
+from churnsim.outputs import OutputError, check_listed, read_json, read_table, write_text
 from churnsim.strategies import STRATEGIES
 from churnsim.words import plural, with_article
 
@@ -316,17 +315,6 @@ def _provenance(rows: list[tuple[str, Any]], command: str, note: str) -> str:
     table = _table(["", ""], [[html.escape(k), f"<code>{html.escape(str(v))}</code>"] for k, v in rows
                               if v not in (None, "")], left=2)
     return f"{table}<p>{note}</p><pre>{html.escape(command)}</pre>"
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    """A JSON table the run or sweep wrote; a damaged file is a ReportError naming it."""
-    try:
-        data = json.loads(path.read_bytes())
-    except (ValueError, OSError) as exc:
-        raise ReportError(f"{path}: not readable JSON ({str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise ReportError(f"{path}: must hold a JSON object (a table of names and values), not {type(data).__name__}")
-    return data
 
 
 def run_summary(path: Path) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from churnsim.outputs import atomic_write, file_digest, write_json
+from churnsim.outputs import atomic_write, file_digest, read_json, write_json
 
 
 class RunStore:
@@ -38,7 +38,7 @@ class RunStore:
         return self.manifest_path.is_file()
 
     def read_manifest(self) -> dict[str, Any]:
-        return json.loads(self.manifest_path.read_text())
+        return read_json(self.manifest_path)
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         write_json(manifest, self.manifest_path)

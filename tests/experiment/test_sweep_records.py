@@ -76,3 +76,15 @@ def test_the_manifest_records_the_currency_and_what_money_means(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["currency"] == "EUR"
     assert manifest["definitions"]["profit"].startswith("EUR over the 3 simulated months")
+
+
+def test_a_damaged_manifest_is_named_in_one_line_by_every_reader(tmp_path):
+    out = tmp_path / "out"
+    path = write(tmp_path, TINY)
+    assert invoke("sweep", str(path), *QUICK, "--out", str(out)).exit_code == 0
+    (out / "manifest.json").write_text("{bad")
+    for args in (("analyze", str(out)), ("report", str(out)), ("sweep", str(path), *QUICK, "--out", str(out),
+                                                                  "--resume")):
+        result = invoke(*args)
+        assert result.exit_code == 2, args
+        assert "manifest.json: not readable JSON" in result.output and result.output.count("\n") == 1, args
