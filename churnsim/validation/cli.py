@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from churnsim.engines import duration
 from churnsim.validation.ensemble import available_engines
 from churnsim.validation.outcomes import SIZE_MINIMUM, ValidationInputError, load_facts
 from churnsim.validation.report import render_groups, render_report, summary_line
@@ -73,7 +74,13 @@ def check_model(engine: str, quick: bool, runs: int | None, customers: int | Non
              for key, value in given.items()}
     settings = SuiteSettings(engines=chosen, seed=seed, facts_path=facts_path, quick=quick, **sizes)
     started = time.perf_counter()
-    checks = run_suite(settings, only, progress=lambda msg: click.echo(f"... {msg}", err=True))
+
+    def progress(step: int, steps: int, label: str) -> None:
+        spent = time.perf_counter() - started
+        left = f"; about {duration(spent / step * (steps - step))} left at the pace so far" if step else ""
+        click.echo(f"... [{step + 1}/{steps}] {label} ({duration(spent)} so far{left})", err=True)
+
+    checks = run_suite(settings, only, progress=progress)
     options = [("--engine", engine, "all"), *((f"--{k.replace('_', '-')}", v, None) for k, v in given.items()),
                ("--seed", seed, 0), ("--facts", facts_path, None), ("--only", only, "all"), ("--write", write, None)]
     command = _command_line(quick, options)

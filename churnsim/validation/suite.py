@@ -5,6 +5,7 @@ One place decides what runs, so that the table, the report and its "reproduce wi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,23 +35,29 @@ class SuiteSettings:
 
 
 def run_suite(settings: SuiteSettings, only: str = "all",
-              progress: Callable[[str], None] | None = None) -> list[Check]:
-    """Run the docking cases and the outcome families on their engines, in a fixed order."""
-    checks: list[Check] = []
+              progress: Callable[[int, int, str], None] | None = None) -> list[Check]:
+    """Run the docking cases and the outcome families on their engines, in a fixed order.
+
+    ``progress(step, steps, label)`` is called before each step, so a long check can say how far it is.
+    """
+    steps: list[tuple[str, Callable[[], list[Check]]]] = []
     if only in ("all", "docking"):
         for engine in settings.engines:
+            customers = settings.agent_customers if engine == "agents" else settings.customers
             for k, (name, dock) in enumerate(DOCKING.items()):
-                if progress:
-                    progress(f"docking {name} on {engine}")
-                customers = settings.agent_customers if engine == "agents" else settings.customers
-                checks += dock(engine, settings.runs, customers, seed=settings.seed * 100 + k + 1)
+                steps.append((f"docking {name} on {engine}", functools.partial(
+                    dock, engine, settings.runs, customers, seed=settings.seed * 100 + k + 1)))
     families = [name for name in OUTCOMES if only in ("all", "outcomes", name)]
     if families:
         spec = load_facts(settings.facts_path)
         for engine in settings.outcome_engines:
             for name in families:
-                if progress:
-                    progress(f"{name} on {engine}")
                 seed = settings.seed * 100 + 50 + list(OUTCOMES).index(name)
-                checks += OUTCOMES[name](spec, plan(spec[name], engine, settings.quick, seed))
+                steps.append((f"{name} on {engine}", functools.partial(
+                    OUTCOMES[name], spec, plan(spec[name], engine, settings.quick, seed))))
+    checks: list[Check] = []
+    for step, (label, run) in enumerate(steps):
+        if progress:
+            progress(step, len(steps), label)
+        checks += run()
     return checks
