@@ -162,6 +162,7 @@ def monthly_table(recorded: pd.DataFrame, scenario: Scenario, levers: dict[str, 
         table[name] = np.rint(tally[T[name]]).astype(np.int64)
     for name in MONEY:
         table[name] = cash[name]
+    table.attrs["currency"] = scenario.meta.currency  # the unit of the money columns, for plots and readers
     return table
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from churnsim import style
 from churnsim.outputs import atomic_write
@@ -20,40 +20,47 @@ def _providers(ts: pd.DataFrame) -> list[str]:
 
 
 def stage_shares(ts: pd.DataFrame) -> Figure:
-    """Where each provider's customers stand on the ladder, month by month."""
+    """Where each provider's customers stand on the ladder, month by month: two providers a row, legend below."""
     names = _providers(ts)
-    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4), sharey=True, squeeze=False)
-    for ax, name in zip(axes[0], names, strict=True):
+    cols = min(len(names), 2)
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 4.0 * rows + 1.0), sharey=True, squeeze=False,
+                             layout="constrained")
+    stages = ["embedded", "rechosen", "chosen"]
+    for ax, name in zip(axes.flat, names, strict=False):
         g = ts[ts["provider"] == name]
         total = g["customers"].clip(lower=1)
-        stages = ["embedded", "rechosen", "chosen"]
         ax.stackplot(g["month"], *[g[s] / total for s in stages], colors=[style.STAGE_COLOURS[s] for s in stages],
                      labels=[style.STAGE_LABELS[s] for s in stages])
-        ax.plot(g["month"], g["looking"] / total, color=style.STAGE_COLOURS["looking"], lw=2,
+        ax.plot(g["month"], g["looking"] / total, color=style.STAGE_COLOURS["looking"], lw=2.5, ls="--",
                 label=style.STAGE_LABELS["looking"])
         ax.set_title(f"Provider {name}")
         ax.set_xlabel("month")
         ax.set_ylim(0, 1)
+        ax.margins(x=0)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    axes[0][0].set_ylabel("share of the provider's customers")
-    axes[0][-1].legend(loc="upper right", framealpha=0.9)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share of the provider's customers")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), frameon=False)
     fig.suptitle("Loyalty ladder: chosen, re-chosen, embedded", fontsize=15)
-    fig.tight_layout()
     return fig
 
 
 def _lines(ts: pd.DataFrame, values: pd.Series, title: str, ylabel: str, percent: bool = False) -> Figure:
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     for j, name in enumerate(_providers(ts)):
         mask = ts["provider"] == name
-        ax.plot(ts.loc[mask, "month"], values[mask], color=style.provider_colour(j), lw=2, label=f"Provider {name}")
+        months = ts.loc[mask, "month"]
+        ax.plot(months, values[mask], color=style.provider_colour(j), lw=2, label=f"Provider {name}",
+                marker=style.provider_marker(j), markevery=max(len(months) // 12, 1), ms=6)
     ax.set_title(title)
     ax.set_xlabel("month")
     ax.set_ylabel(ylabel)
-    if percent:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0) if percent else FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.legend()
-    fig.tight_layout()
     return fig
 
 
@@ -72,8 +79,10 @@ def retention(ts: pd.DataFrame) -> Figure:
 
 
 def profit(ts: pd.DataFrame) -> Figure:
-    cumulative = ts.groupby("provider", sort=False)["profit"].cumsum() / 1000.0
-    return _lines(ts, cumulative, "Cumulative profit", "cumulative profit (thousand currency units)")
+    """Profit so far, in whole units of the table's currency (``ts.attrs``), the scale of the report's tables."""
+    cumulative = ts.groupby("provider", sort=False)["profit"].cumsum()
+    return _lines(ts, cumulative, "Cumulative profit",
+                  f"cumulative profit ({ts.attrs.get('currency', 'currency units')})")
 
 
 def market_share(ts: pd.DataFrame) -> Figure:

@@ -20,6 +20,7 @@ import base64
 import html
 import io
 import shlex
+import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
+from matplotlib.ticker import FuncFormatter
 
 import churnsim
 from churnsim import plots, style
@@ -135,7 +136,7 @@ def _table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
     head = "".join(f'<th{" class=l" if i < left else ""}>{h}</th>' for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(f'<td{" class=l" if i < left else ""}>{c}</td>'
                                      for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _swatch(colour: str) -> str:
@@ -159,6 +160,13 @@ figcaption { color: #555; font-size: 0.9em; }
 .key b { display: block; font-size: 1.5em; }
 code, pre { background: #f3f3f3; padding: 0.1em 0.3em; border-radius: 4px; font-size: 0.9em; }
 pre { padding: 0.8em; white-space: pre-wrap; }
+code, pre, td { overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.warn { background: #fff4e5; border-left: 4px solid #b35900; padding: 0.5em 0.8em; }
+@media (max-width: 600px) {
+  body { margin: 1em auto; padding: 0 0.7em; font-size: 15px; }
+  th, td { padding: 0.3em 0.45em; } .key { min-width: 8em; }
+}
 """
 
 
@@ -263,7 +271,7 @@ def _definitions(record: dict[str, Any]) -> str:
     return _table(["figure", "what it means"], rows, left=2)
 
 
-def _run_plots(folder: Path, files: dict[str, str]) -> str:
+def _run_plots(folder: Path, summary: dict[str, Any], files: dict[str, str]) -> str:
     pictures = []
     timeseries = None
     for name, draw in plots.PLOTS.items():
@@ -273,6 +281,7 @@ def _run_plots(folder: Path, files: dict[str, str]) -> str:
         else:
             if timeseries is None:
                 timeseries = _timeseries(folder, files)
+                timeseries.attrs["currency"] = summary.get("currency", "currency units")
             uri = figure_uri(draw(timeseries))
         pictures.append(_figure(uri, PLOT_CAPTIONS.get(name, name.replace("_", " "))))
     return "".join(pictures)
@@ -351,7 +360,7 @@ def run_report(folder: Path) -> str:
         ("The scenario", describe_scenario(scenario) if scenario else "<p>(scenario.json is missing)</p>"),
         ("Key figures", _key_figures(summary)),
         ("What the figures mean", _definitions(summary)),
-        ("Plots", _run_plots(folder, files)),
+        ("Plots", _run_plots(folder, summary, files)),
         ("Strategies compared", comparison + "<p>This is one run, so there are no confidence intervals: differences "
          "of a few percent may be chance. A sweep with replications (<code>churnsim sweep</code>) gives them, and "
          "<code>churnsim report</code> on the sweep's folder shows them.</p>"),
@@ -374,57 +383,85 @@ def run_report(folder: Path) -> str:
 
 # --- A sweep folder --------------------------------------------------------------------------------------
 
-def strategy_summary(results: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
-    """Mean and interval of every KPI per strategy and provider, over replications (and design points)."""
-    by = [c for c in ("scenario",) if c in results.columns] + ["provider"]
-    return analysis.summarize(results, by=by, confidence=confidence)
+def _by(results: pd.DataFrame) -> list[str]:
+    """A sweep report keeps scenarios and providers apart and pools design points."""
+    return [c for c in ("scenario",) if c in results.columns] + ["provider"]
 
 
-def paired_differences(results: pd.DataFrame, baseline: str, confidence: float = CONFIDENCE) -> pd.DataFrame:
-    """Each strategy minus the baseline on the same seeds (replicate and design point): mean and t-interval.
-
-    Common random numbers make these intervals much tighter than the difference of two means.
-    """
-    match = [c for c in ("scenario", "point") if c in results.columns] + ["replicate", "provider", "kpi"]
-    base = results.loc[results["strategy"] == baseline, [*match, "value"]].rename(columns={"value": "base"})
-    pairs = results[results["strategy"] != baseline].merge(base, on=match, how="inner")
-    pairs["diff"] = pairs["value"] - pairs["base"]
-    g = pairs.groupby(["strategy", "provider", "kpi"], sort=False)["diff"]
-    out = g.agg(n="count", diff="mean", sd="std").reset_index()
-    half = stats.t.ppf(0.5 + confidence / 2, (out["n"] - 1).where(out["n"] > 1)) * out["sd"] / np.sqrt(out["n"])
-    out["ci_low"], out["ci_high"] = out["diff"] - half, out["diff"] + half
-    out["few"] = out["n"] < analysis.FEW
-    return out
+def _wrap(text: str, width: int = 70) -> str:
+    return "\n".join(textwrap.wrap(text, width))
 
 
-def comparison_figure(summary: pd.DataFrame, kpi: str, providers: list[str],
-                      currency: str = "currency units") -> Figure:
-    """One KPI: each strategy's mean per provider with its confidence interval."""
+def interval_figure(table: pd.DataFrame, kpi: str, providers: list[str], *, column: str = "mean",
+                    currency: str = "currency units", baseline: str | None = None) -> Figure:
+    """One KPI per strategy and provider with its confidence interval: the means, or (``column="diff"``) the
+    paired differences from ``baseline``, on the tables' own scale (percent or points for shares, whole units)."""
     style.use()
-    rows = summary[summary["kpi"] == kpi]
+    rows = table[table["kpi"] == kpi]
     strategies = list(dict.fromkeys(rows["strategy"]))
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(strategies) * max(len(providers), 1) ** 0.5 + 1.6),
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(strategies) * max(len(providers), 1) ** 0.5 + 2.0),
                            layout="constrained")
     offsets = np.linspace(-0.25, 0.25, len(providers)) if len(providers) > 1 else np.zeros(1)
-    _, unit, scale = KINDS[kpi_kind(kpi)]
-    unit = currency if kpi_kind(kpi) == "money" else unit
+    kind = kpi_kind(kpi)
+    _, unit, scale = KINDS[kind]
+    unit = currency if kind == "money" else ("pp" if kind == "share" and baseline else unit)
     for j, (provider, dy) in enumerate(zip(providers, offsets, strict=True)):
         mine = rows[rows["provider"] == provider].set_index("strategy").reindex(strategies)
         y = np.arange(len(strategies)) + dy
-        err = np.vstack([mine["mean"] - mine["ci_low"], mine["ci_high"] - mine["mean"]]) * scale
+        err = np.vstack([mine[column] - mine["ci_low"], mine["ci_high"] - mine[column]]) * scale
         colour = "#333333" if provider == "market" else style.provider_colour(j)
         label = "whole market" if provider == "market" else f"Provider {provider}"
-        ax.errorbar(mine["mean"] * scale, y, xerr=np.nan_to_num(err), fmt=style.provider_marker(j), ms=8,
+        ax.errorbar(mine[column] * scale, y, xerr=np.nan_to_num(err), fmt=style.provider_marker(j), ms=8,
                     capsize=4, color=colour, lw=2, label=label)
         few = mine["few"].eq(True).to_numpy()
-        ax.plot(mine["mean"][few] * scale, y[few], style.provider_marker(j), ms=8, mfc="white", color=colour)
+        ax.plot(mine[column][few] * scale, y[few], style.provider_marker(j), ms=8, mfc="white", color=colour,
+                zorder=3)  # above the error bar's own marker
+    if baseline:
+        ax.axvline(0, color="black", lw=1)
+    elif kind == "share":
+        low, high = ax.get_xlim()
+        ax.set_xlim(max(low, 0.0), min(high, 100.0))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if kind == "money" else f"{x:g}"))
     ax.set_yticks(np.arange(len(strategies)), strategies)
     ax.set_ylim(len(strategies) - 0.4, -0.6)
     ax.set_xlabel(f"{kpi_label(kpi)} ({unit})" if unit else kpi_label(kpi))
-    ax.set_title(f"{kpi_label(kpi).capitalize()}: mean and {CONFIDENCE:.0%} confidence interval"
-                 + (f"\nhollow: fewer than {analysis.FEW} replications, a rough interval" if rows["few"].any() else ""))
+    what = f"minus {baseline} on the same seeds" if baseline else "mean"
+    ax.set_title(_wrap(f"{kpi_label(kpi).capitalize()}: {what}, {CONFIDENCE:.0%} confidence interval")
+                 + (f"\nhollow: fewer than {analysis.FEW} replications, a rough interval" if rows["few"].any()
+                    else ""), fontsize=12)
     ax.legend(loc="best", fontsize=10)
     return fig
+
+
+def _amount(kpi: str, value: float, currency: str, signed: bool = False) -> str:
+    """A size of change as a sentence says it: points for shares, currency for money."""
+    sign = "+" if signed else ""
+    if kpi_kind(kpi) == "share":
+        return f"{round(100 * value, 1) + 0.0:{sign}.1f} pp"  # + 0.0: no "-0.0"
+    return f"{round(value) + 0:{sign},d}" + (f" {currency}" if kpi_kind(kpi) == "money" else "")
+
+
+def verdict(row: Any, baseline: str, months: int | None, currency: str) -> str:
+    """One sentence a strategist can act on, read off a paired difference and its interval.
+
+    "Raises" or "lowers" only when the whole interval is on one side of 0; otherwise the sentence
+    says that the runs cannot tell the strategy from the baseline.
+    """
+    who = html.escape("the market's" if row.provider == "market" else f"{row.provider}'s", quote=False)
+    label = kpi_label(row.kpi)
+    span = f" over {plural(months, 'month')}" if months and kpi_kind(row.kpi) == "money" and row.kpi == "profit" else ""
+    if row.ci_low > 0 or row.ci_high < 0:
+        sign = 1 if row.ci_low > 0 else -1
+        low, high = sorted((sign * row.ci_low, sign * row.ci_high))
+        text = (f"<b>{html.escape(row.strategy)}</b> {'raises' if sign > 0 else 'lowers'} {who} "
+                f"{label} by {_amount(row.kpi, sign * row.diff, currency)} [{_amount(row.kpi, low, currency)}; "
+                f"{_amount(row.kpi, high, currency)}]{span}, against {html.escape(baseline)}")
+    else:
+        low, high = (_amount(row.kpi, x, currency, signed=True) for x in (row.ci_low, row.ci_high))
+        text = (f"<b>{html.escape(row.strategy)}</b> does not clearly change {who} {label}: "
+                f"{_amount(row.kpi, row.diff, currency, signed=True)} [{low}; {high}]{span} against "
+                f"{html.escape(baseline)}, an interval that holds 0")
+    return text + (f" (only {int(row.n)} paired runs: a rough interval)" if row.few else "") + "."
 
 
 def _rough(few: bool) -> str:
@@ -466,19 +503,21 @@ def sweep_report(folder: Path) -> str:
     manifest = read_json(manifest_file) if manifest_file.is_file() else {}
     results = _read_sweep(folder, manifest)
     experiment = manifest.get("experiment", {})
-    summary = strategy_summary(results)
+    summary = analysis.summarize(results, by=_by(results))
     providers = list(dict.fromkeys(results["provider"]))
     focus = experiment.get("provider")
     shown = [focus] if focus in providers else providers
     replications = int(results.groupby(["strategy"])["replicate"].nunique().max())
     points = int(results["point"].nunique()) if "point" in results.columns else 1
     scenarios = list(dict.fromkeys(results["scenario"])) if "scenario" in results.columns else []
+    currency = manifest.get("currency", "currency units")
+    months = experiment.get("months") or manifest.get("months")
 
     arms = experiment.get("strategies") or {}
     words = [f"<p>{html.escape(experiment['question'])}</p>"] if experiment.get("question") else []
     words.append(f"<p>Scenario {html.escape(', '.join(scenarios) or str(experiment.get('scenario', 'unknown')))}"
                  + (f", {experiment['customers']:,} customers" if experiment.get("customers") else "")
-                 + (f", {plural(experiment['months'], 'month')}" if experiment.get("months") else "")
+                 + (f", {plural(months, 'month')}" if months else "")
                  + f"; {plural(results['strategy'].nunique(), 'strategy', 'strategies')}, "
                  + f"{plural(replications, 'replication')} each"
                  + (f", over {points} design points" if points > 1 else "")
@@ -487,9 +526,32 @@ def sweep_report(folder: Path) -> str:
         words.append(_table(["strategy", "what changes against the scenario"], _arm_rows(arms), left=2))
 
     baseline = experiment.get("baseline") or results["strategy"].iloc[0]
-    differences = paired_differences(results, baseline) if results["strategy"].nunique() > 1 else pd.DataFrame()
+    differences = (analysis.paired(results, baseline, by=_by(results)) if results["strategy"].nunique() > 1
+                   else pd.DataFrame())
+    answer = []
+    if replications < analysis.FEW:
+        answer.append(f'<p class="warn">Only {plural(replications, "replication")} per strategy: every interval '
+                      f"below is a rough guess. Run at least {analysis.FEW} (<code>--replications</code>) before "
+                      "acting on it.</p>")
+    if not differences.empty:
+        shown_differences = differences[differences["provider"].isin(shown)]
+        answer.append("<ul>" + "".join(f"<li>{verdict(r, baseline, months, currency)}</li>"
+                                       for r in shown_differences.itertuples()) + "</ul>")
+        answer.append(f"<p>Each sentence compares a strategy with <b>{html.escape(baseline)}</b> run by run on the "
+                      f"same seeds; the brackets hold the {CONFIDENCE:.0%} confidence interval of the difference.</p>")
+    else:
+        answer.append("<p>One strategy only: nothing to compare it with.</p>")
     tables, figures = [], []
     for kpi in dict.fromkeys(summary["kpi"]):
+        if not differences.empty:
+            figures.append(_figure(figure_uri(interval_figure(differences, kpi, shown, column="diff",
+                                                              currency=currency, baseline=baseline)),
+                                   f"{kpi_label(kpi).capitalize()}: each strategy minus {baseline} on the same "
+                                   f"seeds, with its {CONFIDENCE:.0%} confidence interval; right of 0 is more."))
+        else:
+            figures.append(_figure(figure_uri(interval_figure(summary, kpi, shown, currency=currency)),
+                                   f"{kpi_label(kpi).capitalize()} by strategy, mean over replications with its "
+                                   f"{CONFIDENCE:.0%} confidence interval."))
         block = summary[(summary["kpi"] == kpi) & summary["provider"].isin(shown)]
         rows = [[html.escape(r.strategy), html.escape(r.provider), str(int(r.n)), kpi_value(kpi, r.mean),
                  f"[{kpi_value(kpi, r.ci_low)}, {kpi_value(kpi, r.ci_high)}]{_rough(r.few)}"]
@@ -503,10 +565,6 @@ def sweep_report(folder: Path) -> str:
                     for r in block.itertuples()]
             tables.append(_table(["strategy", "provider", "pairs", f"minus {html.escape(baseline)}",
                                   f"{CONFIDENCE:.0%} CI"], rows, left=2))
-        figures.append(_figure(figure_uri(comparison_figure(summary, kpi, shown,
-                                                            manifest.get("currency", "currency units"))),
-                               f"{kpi_label(kpi).capitalize()} by strategy, mean over replications with its "
-                               f"{CONFIDENCE:.0%} confidence interval."))
     versions = manifest.get("versions", {})
     root_seed = experiment.get("seed", manifest.get("root_entropy"))
     seeds = sorted(set(results["seed"]))
@@ -515,6 +573,7 @@ def sweep_report(folder: Path) -> str:
         if experiment.get(key) is not None:
             command += [f"--{key}", str(experiment[key])]
     sections = [
+        ("The answer", "".join(answer)),
         ("The experiment", "".join(words)),
         ("Strategy comparison", "".join(figures) + "".join(tables)
          + (f"<p>Differences are paired: each strategy against <b>{html.escape(baseline)}</b> on the same seeds, so "

@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import shlex
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import churnsim
 from churnsim.cli import cli
 from churnsim.experiment import analysis
 from churnsim.outputs import file_digest
-from churnsim.report import SWEEP_COLUMNS, build_report
+from churnsim.report import SWEEP_COLUMNS, build_report, verdict
 
 
 def images(page: str) -> list[bytes]:
@@ -116,6 +117,9 @@ def test_sweep_report_compares_strategies_with_confidence_intervals(tmp_path):
     assert f"[{100 * low:.1f} %, {100 * high:.1f} %]" in page
     assert "rough" not in page  # five replications
     assert "[-3.0 pp, -3.0 pp]" in page  # the same seeds: the paired difference has no noise left
+    answer = page.index("<h2>The answer</h2>")
+    assert answer < page.index("<h2>The experiment</h2>")  # the report leads with its verdict
+    assert "<b>low-effort</b> lowers A's annual churn by 3.0 pp [3.0 pp; 3.0 pp], against status-quo" in page
     for text in ("Does low effort keep customers?", "Provider A: low-effort", "experiments/effort.toml",
                  f"churnsim sweep experiments/effort.toml --replications 5 --customers 200 --out {tmp_path}",
                  "1000, 1001"):
@@ -127,6 +131,35 @@ def test_a_sweep_table_without_a_manifest_still_reports(tmp_path):
     page = build_report(tmp_path)
     assert "A sweep of 6 runs" in page and "minus status-quo" in page
     assert "(rough: fewer than 5 runs)" in page
+    assert "Only 3 replications per strategy: every interval below is a rough guess" in page
+    assert "(only 3 paired runs: a rough interval)" in page
+
+
+def _difference(diff: float, low: float, high: float, kpi: str = "profit", n: int = 8):
+    return SimpleNamespace(strategy="low-effort", provider="A", kpi=kpi, diff=diff, ci_low=low, ci_high=high, n=n,
+                           few=n < analysis.FEW)
+
+
+@pytest.mark.parametrize(("row", "text"), [
+    (_difference(8975, 5220, 12730), "<b>low-effort</b> raises A's profit by 8,975 EUR [5,220 EUR; 12,730 EUR] "
+                                      "over 36 months, against status-quo."),
+    (_difference(-0.012, -0.019, -0.005, "annual_churn"),
+     "<b>low-effort</b> lowers A's annual churn by 1.2 pp [0.5 pp; 1.9 pp], against status-quo."),
+    (_difference(-300, -900, 250, n=3),
+     "<b>low-effort</b> does not clearly change A's profit: -300 EUR [-900 EUR; +250 EUR] over 36 months against "
+     "status-quo, an interval that holds 0 (only 3 paired runs: a rough interval)."),
+])
+def test_a_verdict_says_raises_or_lowers_only_when_the_interval_is_clear_of_zero(row, text):
+    assert verdict(row, "status-quo", 36, "EUR") == text
+
+
+def test_a_paired_share_difference_keeps_its_interval_inside_the_differences_seen():
+    """Three noisy pairs of a share: a t-interval would run past the differences, a bootstrap cannot."""
+    table = sweep_table(3)
+    table.loc[table["strategy"] == "low-effort", "value"] += [0.30, 0.30, -0.25, -0.25, 0.01, 0.01]
+    diffs = analysis.paired(table, "status-quo", by=["provider"])
+    row = diffs[diffs["provider"] == "A"].iloc[0]
+    assert -0.28 <= row["ci_low"] <= row["diff"] <= row["ci_high"] <= 0.27
 
 
 @pytest.mark.parametrize("make, message", [
@@ -138,3 +171,16 @@ def test_folders_that_are_not_results_are_input_errors(tmp_path, make, message):
     result = CliRunner().invoke(cli, ["report", str(tmp_path)])
     assert result.exit_code == 2 and message in result.output
     assert CliRunner().invoke(cli, ["report", str(tmp_path / "nope")]).exit_code == 2
+
+
+def test_the_ladder_plot_puts_two_providers_a_row_and_its_legend_off_the_data():
+    from churnsim import plots
+
+    ts = churnsim.run("mobile", customers=400, months=3, engine="vector").timeseries
+    fig = plots.stage_shares(ts)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 4 and len({ax.get_position().y0 for ax in shown}) == 2  # 2 x 2
+    assert fig.legends and not any(ax.get_legend() for ax in fig.axes)
+    lines = plots.profit(ts).axes[0].get_lines()
+    assert {line.get_marker() for line in lines} >= {"o", "s"}  # each provider has its own marker
+    assert plots.profit(ts).axes[0].get_ylabel() == "cumulative profit (EUR)"  # whole units, as the tables

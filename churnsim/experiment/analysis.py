@@ -49,7 +49,7 @@ def _interval(mean: pd.Series, sd: pd.Series, n: pd.Series, confidence: float) -
 
 
 def share_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean of shares: it lies within the values, so inside [0, 1].
+    """Percentile bootstrap interval of the mean: it lies within the values, so a share's stays inside [0, 1].
 
     A t-interval is symmetric and runs below 0 for a small share measured a few times.
     """
@@ -81,11 +81,16 @@ def summarize(results: pd.DataFrame, by: Sequence[str] = ("point",), confidence:
 
 def paired(results: pd.DataFrame, baseline: str, by: Sequence[str] = ("point",),
            confidence: float = 0.95) -> pd.DataFrame:
-    """Each strategy minus the baseline on the same seeds: mean difference, its interval and p-value."""
+    """Each strategy minus the baseline on the same seeds: mean difference, its interval and p-value.
+
+    Runs pair on every label they share (scenario, design point, replicate, provider, KPI); ``by``
+    says which of them stay apart in the answer, the rest are pooled. A share's difference gets a
+    bootstrap interval, which stays within the differences seen, so inside [-1, 1].
+    """
     if baseline not in set(results["strategy"]):
         raise AnalysisError(f"baseline {baseline!r}: not a strategy in the results; found: "
                             f"{', '.join(dict.fromkeys(results['strategy']))}")
-    match = ["point", "replicate", "provider", "kpi"]
+    match = [c for c in ("scenario", "point") if c in results.columns] + ["replicate", "provider", "kpi"]
     base = results.loc[results["strategy"] == baseline, [*match, "value"]].rename(columns={"value": "base"})
     pairs = results[results["strategy"] != baseline].merge(base, on=match, how="inner")
     pairs["diff"] = pairs["value"] - pairs["base"]
@@ -94,6 +99,10 @@ def paired(results: pd.DataFrame, baseline: str, by: Sequence[str] = ("point",),
     out = g.agg(n=("diff", "count"), baseline_mean=("base", "mean"), mean=("value", "mean"),
                 diff=("diff", "mean"), sd=("diff", "std")).reset_index()
     out["ci_low"], out["ci_high"] = _interval(out["diff"], out["sd"], out["n"], confidence)
+    shares = out["kpi"].isin(metrics.SHARES).to_numpy()
+    if shares.any():
+        bounds = [share_interval(v.to_numpy(float), confidence) for key, v in g["diff"] if key[-1] in metrics.SHARES]
+        out.loc[shares, ["ci_low", "ci_high"]] = bounds
     out["relative"] = out["diff"] / out["baseline_mean"].abs().where(out["baseline_mean"] != 0)
     t = out["diff"] / (out["sd"] / np.sqrt(out["n"]))
     p = 2 * stats.t.sf(t.abs(), (out["n"] - 1).where(out["n"] > 1))

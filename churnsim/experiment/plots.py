@@ -49,7 +49,7 @@ def kpis_by_strategy(summary: pd.DataFrame, labels: pd.Series, title: str) -> Fi
             err = np.vstack([r["mean"] - r["ci_low"], r["ci_high"] - r["mean"]])
             ax.errorbar(x, r["mean"], yerr=err, fmt="o", capsize=4, color=_colour(strategies, name), label=name)
             few = r["few"].eq(True).to_numpy()
-            ax.plot(x[few], r["mean"][few], "o", mfc="white", color=_colour(strategies, name))
+            ax.plot(x[few], r["mean"][few], "o", mfc="white", color=_colour(strategies, name), zorder=3)
         ax.set_xticks(range(len(points)), [labels.get(p, str(p)) for p in points],
                       rotation=30 if len(points) > 3 else 0, ha="right" if len(points) > 3 else "center")
         ax.set_title(kpi)

@@ -71,6 +71,7 @@ def manifest(loaded: LoadedExperiment, entropy: int, points: int) -> dict[str, A
         "runs": points * len(exp.strategies) * exp.replications,
         "versions": versions(),
         "currency": spec.meta.currency,
+        "months": spec.market.months,
         "definitions": metrics.definitions(spec.meta.currency, spec.market.months),
     }
 
