@@ -38,9 +38,9 @@ def main() -> None:
 
     ipywidgets.Widget._send = count
     _box, rc = solara.render(solara.AppLayout(children=[app.lesson_page(args.scenario)]), handle_error=False)
-    step = rc.find(v.Btn, children=["Step"]).widget
+    step = rc.find(v.Btn, attributes={"aria-label": "Step one month"}).widget
 
-    twin = lesson.page_model(args.scenario)()
+    twin = lesson.build_model(args.scenario, lesson.page_setup(args.scenario).defaults)
     model_ms = []
     for _ in range(args.steps):
         start = time.perf_counter()
