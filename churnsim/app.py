@@ -48,7 +48,7 @@ CSS = lesson_svg.CSS + """
 .cs-stack{display:grid}.cs-stack>*{grid-area:1/1}
 .cs-chart svg,.cs-stack svg{width:100%;height:auto;display:block}
 .cs-muted{opacity:.8}
-@media (max-width:1500px){.cs-network-panel,.cs-news{grid-column:span 6}.cs-chart-panel{grid-column:span 6}}
+@media (max-width:1500px){.cs-chart-panel{grid-column:span 6}}
 @media (max-width:1100px){.cs-page{grid-template-columns:1fr}.cs-main>*{grid-column:1/-1}
   .cs-news{height:auto;max-height:480px}}
 """

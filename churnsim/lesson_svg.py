@@ -168,7 +168,7 @@ def provider_legend(names: Sequence[str], previous: bool) -> str:
     entries = [(_key(style.provider_colour(j), style.provider_dash(j), style.provider_marker(j)), f"Provider {n}")
                for j, n in enumerate(names)]
     if previous:
-        entries.append((_key("#777777", faint=True), "faint: the run before Reset"))
+        entries.append((_key("currentColor", faint=True), "faint: the run before Reset"))
     return legend(entries)
 
 
@@ -246,7 +246,7 @@ def stage_chart(ts: pd.DataFrame, previous: pd.DataFrame | None, population: int
     if previous is not None:
         before = _market(previous)
         lines += [Series("embedded before Reset", before["month"].to_numpy(), before["embedded"].to_numpy(),
-                         "#404040", "dashed", faint=True),
+                         "currentColor", "dashed", faint=True),
                   Series("looking before Reset", before["month"].to_numpy(), before["looking"].to_numpy(),
                          style.STAGE_COLOURS["looking"], "solid", faint=True)]
     last = market.iloc[-1]
@@ -260,7 +260,7 @@ def stage_legend(previous: bool) -> str:
     entries = [(_key(style.STAGE_COLOURS[s], area=True), style.STAGE_LABELS[s]) for s in reversed(LADDER)]
     entries.append((_key(style.STAGE_COLOURS["looking"], marker="o"), style.STAGE_LABELS["looking"]))
     if previous:
-        entries += [(_key("#404040", "dashed", faint=True), "embedded, run before Reset"),
+        entries += [(_key("currentColor", "dashed", faint=True), "embedded, run before Reset"),
                     (_key(style.STAGE_COLOURS["looking"], faint=True), "looking around, run before Reset")]
     return legend(entries)
 
