@@ -78,7 +78,7 @@ def _wait_mark(waiting: bool) -> str:
 
 
 @solara.component
-def Controls(setup: lesson.PageSetup, chosen: solara.Reactive[lesson.Controls], applied: lesson.Controls) -> None:
+def ControlPanel(setup: lesson.PageSetup, chosen: solara.Reactive[lesson.Controls], applied: lesson.Controls) -> None:
     """Strategies per provider, the levers' sliders and the downturn; each shows its value and
     is marked while its change waits for Reset."""
     now = chosen.value
@@ -214,7 +214,7 @@ def LessonPage(source: str) -> None:
                               attributes={"aria-label": "Step one month"})
             _html("p", f"{waiting} {'change waits' if waiting == 1 else 'changes wait'} for Reset" if waiting else "",
                   "cs-pending", role="status", **{"data-panel": "pending"})
-            Controls(setup, chosen, applied.value)
+            ControlPanel(setup, chosen, applied.value)
         with _box("main", "cs-main", [], **{"data-month": str(month.value)}):
             panels(model, previous.value, setup)
 

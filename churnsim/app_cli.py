@@ -28,7 +28,7 @@ STARTUP_SECONDS = 120.0
 WILDCARDS = ("0.0.0.0", "::", "")
 # Solara warns on every browser connection that its session cookie falls back to samesite=lax
 # over plain http: true, harmless on a classroom network, and noise in the teacher's terminal.
-QUIET = ["-W", "ignore:Cookies with samesite=none require https:UserWarning"]
+QUIET = "ignore:Cookies with samesite=none require https:UserWarning"
 
 
 def page_url(host: str, port: int) -> str:
@@ -116,10 +116,13 @@ def app(scenario: str | None, port: int, host: str) -> None:
     check_port_free(host, port)
     from churnsim.lesson import MAX_CUSTOMERS, SCENARIO_ENV, cap_note
 
-    command = [sys.executable, *QUIET, "-m", "solara", "run", str(APP), "--production", "--no-open",
+    command = [sys.executable, "-m", "solara", "run", str(APP), "--production", "--no-open",
                "--host", host, "--port", str(port), "--log-level", "warning"]
-    # no "made with solara" badge: it sat over the profit chart
-    server = subprocess.Popen(command, env={**os.environ, SCENARIO_ENV: name, "SOLARA_THEME_SHOW_BANNER": "False"})
+    # No "made with solara" badge: it sat over the profit chart. Solara's own stdout says only that it
+    # starts, at the address it listens on (0.0.0.0 is no use to a student); its errors go to stderr.
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, env={
+        **os.environ, SCENARIO_ENV: name, "SOLARA_THEME_SHOW_BANNER": "False",
+        "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET]))})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain `kill` also stops the server below
     interrupted = False
     try:

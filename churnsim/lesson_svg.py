@@ -93,7 +93,8 @@ def _line(series: Series, sx, sy, every: int) -> str:
     look = f' stroke-opacity="{FAINT}" stroke-width="1.8"' if series.faint else ' stroke-width="3"'
     if DASHES[series.dash]:
         look += f' stroke-dasharray="{DASHES[series.dash]}"'
-    out = [f'<polyline points="{points}" fill="none" stroke="{series.colour}"{look} stroke-linejoin="round"/>']
+    out = [f'<polyline points="{points}" fill="none" stroke="{series.colour}"{look} stroke-linejoin="round">'
+           f"<title>{html.escape(series.label)}</title></polyline>"]
     if series.marker and not series.faint:
         shape = marker_path(series.marker, 11)
         out += [f'<path d="{shape}" transform="translate({sx(x):.1f} {sy(y):.1f})" fill="{series.colour}" '
@@ -295,8 +296,8 @@ def _news_path(pos: np.ndarray, heard: list[tuple[int, np.ndarray, bool]], bad: 
 
 
 def network_summary(model: LessonModel) -> str:
-    _provider, stage, looking, _ = model.state_columns()
-    served = _provider != PROSPECT
+    provider, stage, looking, _ = model.state_columns()
+    served = provider != PROSPECT
     counts = ", ".join(f"{int(np.sum(served & (stage == k)))} {style.STAGE_LABELS[s]}" for k, s in enumerate(STAGES))
     bad = sum(1 for *_, is_bad in model.heard if is_bad)
     return (f"Network of {model.population_size} customers in month {model.steps}: {counts}; "

@@ -186,6 +186,12 @@ def test_a_lesson_in_the_browser(playwright_api, mobile_app, tmp_path):
         page.reload()
         page.get_by_role("button", name="Step").wait_for(timeout=60_000)
         assert month_of(page) == "Month 0 of 60"  # a reload starts afresh
+
+        # item 4: Play runs month after month (Mesa's Use Threads, which broke it, is gone)
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function("""() => document.querySelector('[data-panel="month"]')
+                                  ?.innerText.startsWith('Month 2 of')""", timeout=30_000)
+        page.get_by_role("button", name="Pause").click()
         shot = tmp_path / "classroom.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot: {shot}")
