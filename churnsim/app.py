@@ -149,7 +149,7 @@ def panels(model: lesson.LessonModel, previous: pd.DataFrame | None, setup: less
 
 @solara.component
 def ThemeButton() -> None:
-    dark = solara.lab.theme.dark_effective
+    dark = solara.lab.use_dark_effective()  # re-renders when the theme changes, so the name stays true
     solara.Button(icon_name="mdi-weather-sunny" if dark else "mdi-weather-night", text=True,
                   on_click=lambda: setattr(solara.lab.theme, "dark", not dark),
                   attributes={"aria-label": "Light theme" if dark else "Dark theme"})
