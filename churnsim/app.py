@@ -1,148 +1,235 @@
 """The live classroom page: ``churnsim app`` serves this module with ``solara run``.
 
-Mesa's SolaraViz supplies the sidebar (the controls of ``lesson.model_params``, Reset,
-Play and Step); this module declares what sits beside it: the customer network, three
-live charts, the month's news and an explanation for students. Every panel is a plain
-function of the model, so SolaraViz redraws it after each Step. Pictures are PNG data
-URIs and text is plain HTML: nothing on the page needs a network connection.
+Every browser gets its own model: ``LessonPage`` builds it inside the component, so each
+session (each tab, and each reload) starts at month 0 and nobody's Step moves anyone
+else's market. The page is its own layout: a header with the scenario's name, the controls
+at the side (each provider's strategies, the levers' sliders with their values, Reset,
+Play, Step) and the panels: the customer network, the month's news, three charts and the
+explanation. The pictures are SVG text from ``churnsim.lesson_svg``; nothing on the page
+needs a network connection.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import os
+import time
+from collections.abc import Callable
+from pathlib import Path
 
+import pandas as pd
 import solara
-from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
+import solara.lab
 
-from churnsim import lesson, style
+from churnsim import lesson, lesson_svg, lesson_text
+from churnsim.strategies import STRATEGIES
 
-PANEL_HEIGHT = "380px"  # SolaraViz grid cells are 10 rows of 30 px plus 9 gaps of 10 px
+PLAY_SECONDS = 0.7  # between months while playing: long enough to read the news line
+STRATEGY_ITEMS = [{"name": s.name, "description": s.description} for s in STRATEGIES.values()]
 
-
-def _picture(fig: Figure, name: str) -> solara.Element:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    return solara.HTML(tag="img", attributes={"src": uri, "alt": name, "data-panel": name},
-                       style=f"width: 100%; height: {PANEL_HEIGHT}; object-fit: contain;")
-
-
-def network_panel(model: lesson.LessonModel) -> solara.Element:
-    return _picture(lesson.draw_network(model), "network")
-
-
-def stage_panel(model: lesson.LessonModel) -> solara.Element:
-    return _picture(lesson.stage_chart(model.timeseries), "stages")
-
-
-def churn_panel(model: lesson.LessonModel) -> solara.Element:
-    return _picture(lesson.churn_chart(model.timeseries), "churn")
-
-
-def profit_panel(model: lesson.LessonModel) -> solara.Element:
-    return _picture(lesson.profit_chart(model.timeseries), "profit")
-
-
-def news_panel(model: lesson.LessonModel) -> solara.Element:
-    """The month counter and one line per month, newest first."""
-    ts = model.timeseries
-    lines = "".join(f"<li>{html.escape(lesson.month_story(ts, m))}</li>" for m in range(model.steps, -1, -1))
-    total = model.spec.market.months
-    done = "" if model.running else " &mdash; the end: press Reset to start again"
-    running = "" if model.controls is None else html.escape(lesson.settings_line(model.controls, model.seed))
-    body = (f'<h2 data-panel="month" style="margin: 0 0 6px 0">Month {model.steps} of {total}{done}</h2>'
-            f'<p style="margin: 0 0 6px 0; font-size: 13px; color: #555">{running} '
-            "A changed control takes effect when you press Reset.</p>"
-            f'<ol reversed style="font-size: 15px; line-height: 1.45; padding-left: 2.2em">{lines}</ol>')
-    return solara.HTML(tag="div", unsafe_innerHTML=body, attributes={"data-panel": "news"},
-                       style=f"height: {PANEL_HEIGHT}; overflow-y: auto; padding: 8px 12px;")
-
-
-def _swatch(colour: str) -> str:
-    return (f'<span style="display:inline-block;width:0.9em;height:0.9em;background:{colour};'
-            f'border:1px solid #404040;vertical-align:middle"></span>')
-
-
-EXPLANATION = f"""
-<h2 style="margin-top:0">What you are watching</h2>
-<p>Each dot is a household with one subscription. Its <b>colour</b> is how loyal it is, its <b>shape</b> is
-its provider, a <b>red ring</b> means it is looking around for another provider, and a
-<b>yellow halo</b> means it switched this month. Lines are word of mouth travelling this month:
-<span style="color:{style.NEWS_COLOURS['bad']}"><b>red</b></span> for a bad experience,
-<span style="color:{style.NEWS_COLOURS['good']}"><b>green</b></span> for a good one.</p>
-
-<h3>1. The loyalty ladder</h3>
-<p>Signing a contract, a customer has {_swatch(style.STAGE_COLOURS['chosen'])} <b>chosen</b> the provider.
-Every invoice and every call to customer service is a new moment of choice. When the promise is kept,
-the customer is {_swatch(style.STAGE_COLOURS['rechosen'])} <b>re-chosen</b>, and after months of kept
-promises becomes {_swatch(style.STAGE_COLOURS['embedded'])} <b>embedded</b>: trusts the firm, hardly notices
-rivals' offers and recommends it to friends. A bad experience with the core service knocks a customer one
-step down. <i>Source: &ldquo;Vald, omvald och invald &ndash; konsten att skapa lojala kunder&rdquo;
-(chosen, re-chosen, embedded).</i></p>
-
-<h3>2. The phase-out effect</h3>
-<p>Touchpoints that only talk about price slowly push customers out. The monthly invoice puts cost against
-value in black and white; rivals' ads and comparison sites show cheaper prices; a price rise without notice
-stings. Under that pressure a customer starts <b>looking around</b> (red ring), and a customer who looks
-around leaves when a rival is cheaper. Embedded customers are almost immune. In a downturn price matters
-more: in a survey of 1,000 Swedish consumers, 56&nbsp;% had considered switching a supplier to save money.
-<i>Sources: the same article; Billogram&rsquo;s loyalty report with Novus (2023).</i></p>
-
-<h3>3. Why effort matters more than delight</h3>
-<p>A study of more than 125,000 customer-service interactions at over 100 companies found that loyalty
-levels off once expectations are met: going the extra mile costs money but buys little extra loyalty.
-What drives customers away is <b>effort</b>: being passed between channels, repeating yourself, too many
-steps. 96&nbsp;% of customers with a high-effort service interaction became more disloyal, against
-9&nbsp;% after a low-effort one. Try it: give one provider <i>low-effort</i> and another
-<i>over-delivery</i>, press Play and compare their churn and profit.
-<i>Sources: Dixon, Freeman &amp; Toman, &ldquo;Stop Trying to Delight Your Customers&rdquo;, Harvard
-Business Review (2010); Dixon, Toman &amp; DeLisi, <u>The Effortless Experience</u> (2013); retold in
-&ldquo;Hold op med at overg&aring; kundernes forventninger!&rdquo;.</i></p>
-
-<h3>4. Word of mouth</h3>
-<p>A bad experience is told to about 10 people, a good one to about 3. Bad news about your own provider
-makes you look around; good news about a rival pulls you towards it. Move the two word-of-mouth sliders
-and press Reset to see how far news travels. <i>Source: &ldquo;Hold op med at overg&aring; kundernes
-forventninger!&rdquo;.</i></p>
-
-<h3>The controls</h3>
-<ul>
-<li><b>Provider strategy</b>: a named way of running the firm (<i>low-effort</i>, <i>over-delivery</i>,
-<i>price-cut</i>, ...). A strategy's own choices win over the sliders below.</li>
-<li><b>Failures</b>: share of customers whose core service fails in a month.</li>
-<li><b>Effort</b>: steps a service contact takes; more than 3 and satisfaction falls.</li>
-<li><b>Delight spend</b>: extra spend on every contact to exceed expectations (1 = lavish).</li>
-<li><b>Price gap</b>: how far providers with a price-cut strategy undercut their list price.</li>
-<li><b>Ad pressure</b>: how hard providers advertise (1 = typical); price-cutters advertise twice as hard.</li>
-<li><b>Bad / good news reach</b>: people told about one bad or good experience.</li>
-<li><b>Downturn</b>: from the given month on, price talk makes customers compare prices; many look around,
-few find a deal worth switching for.</li>
-<li><b>Seed</b>: the same seed and settings always give the same run.</li>
-</ul>
-<p>Changes take effect when you press <b>Reset</b>; then <b>Step</b> moves one month and
-<b>&#9654;</b> plays.</p>
+CSS = lesson_svg.CSS + """
+.cs-header{display:flex;align-items:center;gap:16px;padding:10px 20px 4px}
+.cs-header h1{font-size:26px;font-weight:600;margin:0;flex:1}
+.cs-cap{margin:0 20px 4px;font-size:16px}
+.cs-page{display:grid;grid-template-columns:minmax(290px,350px) minmax(0,1fr);gap:20px;padding:8px 20px 20px}
+.cs-controls{display:flex;flex-direction:column;gap:6px}
+.cs-controls h2,.cs-panel h2{font-size:19px;font-weight:600;margin:8px 0 4px}
+.cs-buttons{display:flex;gap:8px;flex-wrap:wrap}
+.cs-pending{font-size:15px;font-weight:600;color:#B85000;min-height:1.4em}
+.theme--dark .cs-pending{color:#F5B041}
+.cs-main{display:grid;grid-template-columns:repeat(12,minmax(0,1fr));gap:20px;align-items:start}
+.cs-panel{min-width:0}
+.cs-network-panel{grid-column:span 8}
+.cs-news{grid-column:span 4;align-self:stretch;height:0;min-height:100%;overflow-y:auto;font-size:17px}
+.cs-news ol{line-height:1.5;padding-left:2.2em}
+.cs-chart-panel{grid-column:span 4}
+.cs-explain{grid-column:1/-1;columns:3 24em;column-gap:36px;font-size:17px;line-height:1.5}
+.cs-explain h2,.cs-explain h3{break-after:avoid}
+.cs-stack{display:grid}.cs-stack>*{grid-area:1/1}
+.cs-chart svg,.cs-stack svg{width:100%;height:auto;display:block}
+.cs-muted{opacity:.8}
+@media (max-width:1500px){.cs-chart-panel{grid-column:span 6}}
+@media (max-width:1100px){.cs-page{grid-template-columns:1fr}.cs-main>*{grid-column:1/-1}
+  .cs-news{height:auto;max-height:480px}}
 """
 
 
-def explanation_panel(model: lesson.LessonModel) -> solara.Element:
-    return solara.HTML(tag="div", unsafe_innerHTML=EXPLANATION, attributes={"data-panel": "explanation"},
-                       style=f"height: {PANEL_HEIGHT}; overflow-y: auto; padding: 8px 12px; font-size: 15px;")
+@solara.component_vue(str(Path(__file__).with_name("strategy_select.vue")))
+def StrategySelect(label: str, items: list, value: list, on_value: Callable[[list], None], hint: str) -> None:
+    """A multi-select of strategy names whose dropdown describes each strategy."""
 
 
-# SolaraViz lays panels out two to a row, in this order.
-PANELS = [network_panel, stage_panel, news_panel, churn_panel, explanation_panel, profit_panel]
+@solara.component_vue(str(Path(__file__).with_name("page_document.vue")))
+def PageDocument() -> None:
+    """Sets the document's language and lets readers zoom (solara's template does neither)."""
 
 
-
-def lesson_page(source: str | None = "classroom") -> solara.Element:
-    """A fresh page for a scenario: its own model, controls and panels."""
-    model = lesson.page_model(source)
-    return SolaraViz(model(), components=PANELS, model_params=model.params, play_interval=400,
-                     name=f"churnsim: {model.scenario_name}, how loyalty spreads and erodes")
+def _html(tag: str, inner: str, classes: str = "", **attributes: str) -> solara.Element:
+    return solara.HTML(tag=tag, unsafe_innerHTML=inner, classes=[classes] if classes else [],
+                       attributes=attributes)
 
 
-page = lesson_page(os.environ.get(lesson.SCENARIO_ENV) or "classroom")
+def _box(tag: str, classes: str, children: list, **attributes: str) -> solara.Element:
+    return solara.v.Html(tag=tag, class_=classes, children=children, attributes=attributes)
+
+
+def _wait_mark(waiting: bool) -> str:
+    return " (waits for Reset)" if waiting else ""
+
+
+@solara.component
+def ControlPanel(setup: lesson.PageSetup, chosen: solara.Reactive[lesson.Controls], applied: lesson.Controls) -> None:
+    """Strategies per provider, the levers' sliders and the downturn; each shows its value and
+    is marked while its change waits for Reset."""
+    now = chosen.value
+    waiting = now.changed(applied)
+
+    def update(**change: object) -> None:
+        chosen.set(lesson.Controls(**{**now.__dict__, **change}))
+
+    _html("h2", "Strategies")
+    for i, (name, picked) in enumerate(now.strategies):
+        def pick(names: list, i: int = i, name: str = name) -> None:
+            order = [s for s in STRATEGIES if s in names]
+            update(strategies=tuple((n, tuple(order) if k == i else c) for k, (n, c) in enumerate(now.strategies)))
+
+        was = dict(applied.strategies)[name]
+        StrategySelect(label=f"Provider {name}{_wait_mark(picked != was)}", items=STRATEGY_ITEMS,
+                       value=list(picked), on_value=pick,
+                       hint="no strategy: the scenario's own levers" if not picked else "")
+    _html("h2", "Market")
+    for slider in lesson.SLIDERS:
+        value = getattr(now, slider.field)
+        widget = solara.SliderInt if float(slider.step).is_integer() else solara.SliderFloat
+        widget(f"{slider.label}: {slider.text(value)}{_wait_mark(slider.field in waiting)}",
+               value=slider.shown(value), min=slider.low, max=slider.high, step=slider.step,
+               on_value=lambda shown, s=slider: update(**{s.field: s.stored(shown)}))
+    solara.Checkbox(label=f"Downturn from month {setup.downturn_month}{_wait_mark('downturn' in waiting)}",
+                    value=now.downturn, on_value=lambda on: update(downturn=bool(on)))
+    solara.SliderInt(f"Seed: {now.seed}{_wait_mark('seed' in waiting)}", value=now.seed, min=0, max=99,
+                     on_value=lambda seed: update(seed=int(seed)))
+
+
+def news_panel(model: lesson.LessonModel, ts: pd.DataFrame, setup: lesson.PageSetup) -> solara.Element:
+    """The month counter, what is running, and one line per month, newest first."""
+    lines = "".join(f"<li>{html.escape(story)}</li>" for story in model.stories(ts))
+    done = "" if model.running else " &mdash; the end: press Reset to start again"
+    body = (f'<h2 data-panel="month">Month {model.steps} of {setup.months}{done}</h2>'
+            f'<p class="cs-muted" style="font-size:15px">{html.escape(lesson.settings_line(model.controls))}</p>'
+            f'<ol reversed>{lines}</ol>')
+    return _html("section", body, "cs-panel cs-news", **{"data-panel": "news", "aria-label": "This month's news"})
+
+
+def chart_panel(name: str, heading: str, svg: str, legend: str) -> solara.Element:
+    return _html("section", f"<h2>{heading}</h2>{svg}{legend}", "cs-panel cs-chart-panel cs-chart",
+                 **{"data-panel": name})
+
+
+def panels(model: lesson.LessonModel, previous: pd.DataFrame | None, setup: lesson.PageSetup) -> None:
+    """Every picture of the month; a fixed month axis and y-axes that hold from month 0."""
+    ts = model.timeseries
+    names = setup.providers
+    prices = [p.levers.price for p in model.spec.providers]
+    with _box("section", "cs-panel cs-network-panel", [], **{"data-panel": "network-panel"}):
+        _html("h2", f"{model.population_size} customers and who talks to whom")
+        with _box("div", "cs-stack", []):
+            _html("div", lesson_svg.network_backdrop(model))
+            _html("div", lesson_svg.network_picture(model), **{"data-panel": "network"})
+        _html("div", lesson_svg.network_legend(names))
+    news_panel(model, ts, setup)
+    chart_panel("stages", "Customers per loyalty stage",
+                lesson_svg.stage_chart(ts, previous, model.population_size, setup.months),
+                lesson_svg.stage_legend(previous is not None))
+    chart_panel("churn", "Customers lost so far", lesson_svg.churn_chart(ts, previous, setup.months),
+                lesson_svg.provider_legend(names, previous is not None))
+    chart_panel("profit", "Profit so far", lesson_svg.profit_chart(ts, previous, prices, setup.months),
+                lesson_svg.provider_legend(names, previous is not None))
+    _html("section", lesson_text.EXPLANATION, "cs-panel cs-explain", **{"data-panel": "explanation"})
+
+
+@solara.component
+def ThemeButton() -> None:
+    dark = solara.lab.use_dark_effective()  # re-renders when the theme changes, so the name stays true
+    solara.Button(icon_name="mdi-weather-sunny" if dark else "mdi-weather-night", text=True,
+                  on_click=lambda: setattr(solara.lab.theme, "dark", not dark),
+                  attributes={"aria-label": "Light theme" if dark else "Dark theme"})
+
+
+@solara.component
+def LessonPage(source: str) -> None:
+    """One browser's lesson: its own controls, its own model and the run before its last Reset."""
+    setup = lesson.page_setup(source)
+    chosen = solara.use_reactive(setup.defaults)  # the controls as set in the sidebar
+    applied = solara.use_reactive(setup.defaults)  # the controls the running model was built with
+    runs = solara.use_reactive(0)  # a Reset with unchanged controls still starts afresh
+    model = solara.use_memo(lambda: lesson.build_model(source, applied.value), [applied.value, runs.value])
+    previous = solara.use_reactive(None)
+    month = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+
+    def step() -> None:
+        model.step()
+        month.set(model.steps)
+        if not model.running:
+            playing.set(False)
+
+    def reset() -> None:
+        playing.set(False)
+        previous.set(model.timeseries if model.steps else previous.value)
+        applied.set(chosen.value)
+        runs.set(runs.value + 1)
+        month.set(0)
+
+    def play() -> None:
+        while playing.value and model.running:
+            time.sleep(PLAY_SECONDS)
+            if playing.value:
+                step()
+
+    solara.lab.use_task(play, dependencies=[playing.value, model], prefer_threaded=True)
+
+    solara.Title(f"churnsim classroom: the {setup.name} scenario")
+    solara.Style(CSS)
+    PageDocument()
+    capped = setup.customers > setup.shown
+    with _box("header", "", []):
+        with _box("div", "cs-header", []):
+            _html("h1", f"How loyalty spreads and erodes: the {html.escape(setup.name)} scenario")
+            ThemeButton()
+        _html("p", (lesson.cap_note(setup.name, setup.customers).capitalize() if capped
+                    else f"All {setup.customers:,} customers of the {setup.name} scenario are on the page."),
+              "cs-cap", **{"data-panel": "cap"})
+    with _box("div", "cs-page", []):
+        with _box("aside", "cs-controls", [], **{"aria-label": "Controls"}):
+            waiting = len(chosen.value.changed(applied.value))
+            with _box("div", "cs-buttons", []):
+                solara.Button("Reset", icon_name="mdi-restart", color="primary", on_click=reset,
+                              attributes={"aria-label": "Reset: start again with the controls as set"})
+                solara.Button("Pause" if playing.value else "Play",
+                              icon_name="mdi-pause" if playing.value else "mdi-play", color="primary",
+                              on_click=lambda: playing.set(not playing.value), disabled=not model.running,
+                              attributes={"aria-label": "Pause" if playing.value else "Play"})
+                solara.Button("Step", icon_name="mdi-skip-next", color="primary", on_click=step,
+                              disabled=playing.value or not model.running,
+                              attributes={"aria-label": "Step one month"})
+            _html("p", f"{waiting} {'change waits' if waiting == 1 else 'changes wait'} for Reset" if waiting else "",
+                  "cs-pending", role="status", **{"data-panel": "pending"})
+            ControlPanel(setup, chosen, applied.value)
+        with _box("main", "cs-main", [], **{"data-month": str(month.value)}):
+            panels(model, previous.value, setup)
+
+
+@solara.component
+def Layout(children: list | None = None) -> None:
+    """The page lays itself out: solara's default app bar would add an unnamed menu button."""
+    solara.Column(children=children or [], gap="0px")
+
+
+def lesson_page(source: str = "classroom") -> solara.Element:
+    """A fresh page for a scenario; each rendering of it builds its own model."""
+    return LessonPage(source=source)
+
+
+@solara.component
+def Page() -> None:
+    lesson_page(os.environ.get(lesson.SCENARIO_ENV) or "classroom")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib.util
+import ipaddress
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,11 +25,53 @@ APP = Path(__file__).with_name("app.py")
 STARTUP_SECONDS = 120.0
 
 
+WILDCARDS = ("0.0.0.0", "::", "")
+# Solara warns on every browser connection that its session cookie falls back to samesite=lax
+# over plain http: true, harmless on a classroom network, and noise in the teacher's terminal.
+QUIET = "ignore:Cookies with samesite=none require https:UserWarning"
+
+
 def page_url(host: str, port: int) -> str:
     """The address a browser on this machine opens (a wildcard host is reached on loopback)."""
-    if host in ("0.0.0.0", "::", ""):
+    if host in WILDCARDS:
         host = "127.0.0.1"
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def reachable_addresses() -> list[str]:
+    """This machine's IPv4 addresses that other machines can reach (loopback left out).
+
+    The host name's addresses, plus the address of the interface that routes outwards: a
+    UDP socket's connect sends nothing, it only makes the kernel pick that interface.
+    """
+    found: set[str] = set()
+    with contextlib.suppress(OSError):
+        found |= {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("10.254.254.254", 9))
+        found.add(probe.getsockname()[0])
+    return sorted(a for a in found if not ipaddress.ip_address(a).is_loopback and a != "0.0.0.0")
+
+
+def student_urls(host: str, port: int) -> list[str]:
+    """The addresses to tell the class: every reachable address when serving on all interfaces."""
+    if host in WILDCARDS:
+        return [page_url(a, port) for a in reachable_addresses()] or [page_url(host, port)]
+    return [page_url(host, port)]
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail in one line, before anything is printed or started, when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as trial:
+        trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: a closing socket is no user
+        try:
+            trial.bind((host or "0.0.0.0", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(f"port {port} is already in use on {host}: stop what uses it or choose "
+                                 "another with --port") from None
+            raise InputError(f"cannot serve on {host} port {port}: {exc.strerror}") from None
 
 
 def wait_until_ready(url: str, server: subprocess.Popen, timeout: float = STARTUP_SECONDS) -> None:
@@ -64,20 +110,26 @@ def app(scenario: str | None, port: int, host: str) -> None:
       churnsim app mobile --port 9000     # another scenario, capped at a few hundred customers
     """
     name = scenario or "classroom"
-    scenarios.load(name)  # a bad name or file is reported here, not as a blank page
+    customers = scenarios.load(name).scenario.market.customers  # a bad name or file is reported here
     if importlib.util.find_spec("solara") is None or importlib.util.find_spec("solara_assets") is None:
         raise InputError("the live page needs the app extra: pip install 'churnsim[app]'")
-    from churnsim.lesson import SCENARIO_ENV
+    check_port_free(host, port)
+    from churnsim.lesson import MAX_CUSTOMERS, SCENARIO_ENV, cap_note
 
     command = [sys.executable, "-m", "solara", "run", str(APP), "--production", "--no-open",
                "--host", host, "--port", str(port), "--log-level", "warning"]
-    server = subprocess.Popen(command, env={**os.environ, SCENARIO_ENV: name})
+    # No "made with solara" badge: it sat over the profit chart. Solara's own stdout says only that it
+    # starts, at the address it listens on (0.0.0.0 is no use to a student); its errors go to stderr.
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, env={
+        **os.environ, SCENARIO_ENV: name, "SOLARA_THEME_SHOW_BANNER": "False",
+        "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET]))})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain `kill` also stops the server below
     interrupted = False
     try:
-        url = page_url(host, port)
-        wait_until_ready(url, server)
-        click.echo(f"churnsim app: the {name} lesson is at {url}  (Ctrl-C to stop)")
+        wait_until_ready(page_url(host, port), server)
+        click.echo(f"churnsim app: the {name} lesson is at {' and '.join(student_urls(host, port))}  (Ctrl-C to stop)")
+        if customers > MAX_CUSTOMERS:
+            click.echo(f"churnsim app: {cap_note(name, customers)}")
         sys.stdout.flush()
         server.wait()
     except KeyboardInterrupt:

@@ -1,21 +1,26 @@
 """One look for every picture: provider and stage colours, slide-sized fonts.
 
 Plots, reports and the live page all take their colours from here, so Provider B is
-the same orange everywhere and "embedded" is always the same green.
+the same orange everywhere and "embedded" is always the same dark blue.
 """
 
 from __future__ import annotations
 
 import matplotlib as mpl
 
-PROVIDER_COLOURS = ("#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                    "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39")
-STAGE_COLOURS = {"chosen": "#c6dbef", "rechosen": "#6baed6", "embedded": "#2ca02c", "looking": "#d62728"}
+# Okabe and Ito's colour-blind-safe palette, ordered so that the first five stay at least
+# 20 CAM02-UCS apart under simulated deuteranopia and protanopia (tests/test_style_colours.py);
+# every picture adds a second cue (marker, line style or shape), so the colours never carry
+# a distinction alone.
+PROVIDER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#56B4E9", "#000000", "#D55E00", "#CC79A7", "#F0E442")
+# The ladder is a light-to-dark ramp, so its order survives any colour vision and greyscale.
+STAGE_COLOURS = {"chosen": "#CDE7F7", "rechosen": "#56B4E9", "embedded": "#0072B2", "looking": "#D55E00"}
 STAGE_LABELS = {"chosen": "chosen", "rechosen": "re-chosen", "embedded": "embedded", "looking": "looking around"}
-# The live page marks providers by shape as well as colour (nodes are coloured by stage there).
 PROVIDER_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h", "p", "*", "<", ">")
-NEWS_COLOURS = {"bad": "#d62728", "good": "#2ca02c"}  # word of mouth: the same red and green as the ladder
-SWITCHED_COLOUR = "#ffd92f"
+PROVIDER_DASHES = ("solid", "dashed", "dashdot", "dotted")  # the second cue for providers' lines
+# Word of mouth: bad news is a thick solid vermillion line, good news a thin dashed blue one.
+NEWS_COLOURS = {"bad": "#D55E00", "good": "#0072B2"}
+SWITCHED_COLOUR = "#F0E442"
 
 RC = {
     "figure.dpi": 110,
@@ -39,6 +44,10 @@ def provider_colour(index: int) -> str:
 
 def provider_marker(index: int) -> str:
     return PROVIDER_MARKERS[index % len(PROVIDER_MARKERS)]
+
+
+def provider_dash(index: int) -> str:
+    return PROVIDER_DASHES[index % len(PROVIDER_DASHES)]
 
 
 def use() -> None:

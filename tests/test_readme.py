@@ -70,7 +70,7 @@ class _Server:
 
     returncode = 0
 
-    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+    def __init__(self, command: list[str], env: dict[str, str], **streams: object) -> None:
         assert command[1:4] == ["-m", "solara", "run"] and env[SCENARIO_ENV]
 
     def poll(self) -> int:
@@ -106,7 +106,8 @@ def test_every_readme_command_runs_as_written(tmp_path, monkeypatch):
     facts = tiny_facts(tmp_path)
     monkeypatch.chdir(tmp_path)
     # `churnsim app` runs in here, without its server (tests/app serve the page)
-    monkeypatch.setattr(app_cli, "subprocess", SimpleNamespace(Popen=_Server, TimeoutExpired=TimeoutError))
+    monkeypatch.setattr(app_cli, "subprocess", SimpleNamespace(Popen=_Server, TimeoutExpired=TimeoutError,
+                                                               DEVNULL=subprocess.DEVNULL))
     monkeypatch.setattr(app_cli, "signal", SimpleNamespace(signal=lambda *args: None, SIGTERM=None))
     monkeypatch.setattr(app_cli, "wait_until_ready", lambda url, server: None)
     failed = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -17,38 +17,52 @@ def classroom():
     return load("classroom")
 
 
-def test_strategy_choices_win_over_sliders_and_scales_apply(classroom):
-    controls = lesson.Controls(
-        strategies=(("A", "low-effort"), ("B", "over-delivery"), ("C", "price-cut")), failure_rate=0.05,
-        steps_mean=6.0, delight=0.5, price_gap=0.3, ad_pressure=1.5, reach_bad=20, reach_good=1, downturn=True)
-    spec = lesson.lesson_scenario("classroom", controls)
-    a, b, c = (p.levers for p in spec.providers)
-    assert (a.steps_mean, b.steps_mean, c.steps_mean) == (2.0, 6.0, 6.0)  # low-effort keeps its 2 steps
-    assert (a.delight, b.delight, c.delight) == (0.5, 1.0, 0.5)  # over-delivery keeps its lavish spend
-    assert c.price == pytest.approx(30.0 * 0.7) and a.price == b.price == 30.0
+def test_default_controls_are_the_scenario_as_shipped():
+    for name in ("classroom", "mobile"):
+        setup = lesson.page_setup(name)
+        shipped = load(name, customers=setup.shown).scenario
+        assert lesson.lesson_scenario(name, setup.defaults) == shipped  # levers, combined strategies and all
+
+
+def test_sliders_shift_every_provider_and_keep_their_differences():
+    setup = lesson.page_setup("mobile")
+    controls = replace(setup.defaults, failure_rate=0.05, steps_mean=4.0, ad_pressure=1.5, price_gap=0.3,
+                       reach_bad=20, reach_good=1, downturn=True)
+    spec = lesson.lesson_scenario("mobile", controls)
+    shipped = load("mobile", customers=setup.shown).scenario
+    a, b, c, d = (p.levers for p in spec.providers)
+    assert [p.levers.failure_rate for p in spec.providers] == pytest.approx(
+        [p.levers.failure_rate + 0.02 for p in shipped.providers])  # C keeps its extra 0.5 point
+    assert (a.steps_mean, b.steps_mean) == (4.0, 2.0)  # B's low-effort strategy keeps its 2 steps
     assert (a.ad_pressure, c.ad_pressure) == (1.5, 3.0)  # the price-cutter advertises twice as hard
-    assert {p.levers.failure_rate for p in spec.providers} == {0.05}
+    assert c.price == pytest.approx(shipped.providers[2].levers.price / 0.85 * 0.7)
+    assert spec.providers[1].strategies == ("low-effort", "digital-only", "digital-payment")
     assert (spec.word_of_mouth.reach_bad, spec.word_of_mouth.reach_good, spec.economy.enabled) == (20, 1, True)
+    assert d.failure_rate >= 0 and lesson.lesson_scenario(
+        "mobile", replace(controls, failure_rate=0.0)).providers[0].levers.failure_rate == 0.0  # floored at 0
 
 
-def test_default_controls_keep_the_scenario(classroom):
-    spec = lesson.lesson_scenario("classroom", lesson.default_controls(classroom))
-    shipped = classroom.scenario
-    for mine, theirs in zip(spec.providers, shipped.providers, strict=True):
-        assert mine.strategies == theirs.strategies
-        shipped_levers = theirs.levers.model_dump()
-        differ = {k for k, v in mine.levers.model_dump().items() if v != shipped_levers[k]}
-        # one failure-rate slider for all: only C's deliberately higher rate in the file is evened out
-        assert differ <= {"failure_rate"}
-    assert spec.word_of_mouth == shipped.word_of_mouth and spec.economy == shipped.economy
+def test_strategies_combine_or_clear():
+    setup = lesson.page_setup("classroom")
+    chosen = (("A", ("low-effort", "proactive-service")), ("B", ()), ("C", ("price-cut",)))
+    spec = lesson.lesson_scenario("classroom", replace(setup.defaults, strategies=chosen))
+    assert [p.strategies for p in spec.providers] == [s for _, s in chosen]
+    assert spec.providers[0].levers.proactive == 0.8 and spec.providers[1].levers.delight == 0.0
+    assert "A low-effort + proactive-service; B no strategy" in lesson.settings_line(
+        replace(setup.defaults, strategies=chosen))
 
 
-def test_no_strategy_clears_a_providers_presets(classroom):
-    controls = lesson.default_controls(classroom)
-    controls = lesson.Controls(**{**controls.__dict__, "strategies": (("A", "none"), ("B", "none"), ("C", "none"))})
-    spec = lesson.lesson_scenario("classroom", controls)
-    assert all(p.strategies == () for p in spec.providers)
-    assert spec.providers[0].levers.steps_mean == controls.steps_mean
+def test_changed_controls_are_named():
+    defaults = lesson.page_setup("classroom").defaults
+    assert defaults.changed(replace(defaults, seed=5, reach_bad=12)) == {"seed", "reach_bad"}
+    assert defaults.changed(defaults) == set()
+
+
+def test_large_scenarios_are_capped_and_say_so():
+    setup = lesson.page_setup("electricity")
+    assert (setup.customers, setup.shown) == (10_000, lesson.MAX_CUSTOMERS)
+    assert lesson.build_model("electricity", setup.defaults).population_size == lesson.MAX_CUSTOMERS
+    assert "400 of the electricity scenario's 10,000 customers" in lesson.cap_note(setup.name, setup.customers)
 
 
 def test_model_remembers_who_told_whom_and_who_switched(classroom):
@@ -83,29 +97,10 @@ def test_month_story_reads_like_the_issue():
                                          "around; 5 customers left (1 Provider A, 4 Provider B).")
 
 
-def test_page_model_takes_exactly_the_pages_inputs():
-    model_class = lesson.page_model("classroom")
-    signature = inspect.signature(model_class.__init__)
-    assert list(signature.parameters)[1:] == list(model_class.params)
-    model = model_class(strategy_1="low-effort", reach_bad=25, seed=7)
-    assert model.spec.providers[1].strategies == ("low-effort",)
-    assert model.spec.word_of_mouth.reach_bad == 25 and model.seed == 7
-    assert "B low-effort" in lesson.settings_line(model.controls, model.seed)
-
-
-def test_large_scenarios_are_capped_to_a_visible_network():
-    model = lesson.page_model("electricity")()
-    assert model.population_size == lesson.MAX_CUSTOMERS
-
-
-def test_pictures_label_their_axes_with_units(classroom):
-    model = lesson.LessonModel(classroom.scenario, seed=1)
+def test_news_lines_are_written_once_per_month(classroom):
+    model = lesson.LessonModel(classroom.scenario, seed=2)
     model.step()
-    ts = model.timeseries
-    for draw, unit in ((lesson.stage_chart, "customers"), (lesson.churn_chart, "customers lost that month"),
-                       (lesson.profit_chart, "thousand currency units")):
-        ax = draw(ts).axes[0]
-        assert ax.get_xlabel() == "month" and unit in ax.get_ylabel()
-    fig = lesson.draw_network(model)
-    labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels[:3] == ["Provider A", "Provider B", "Provider C"] and "switched this month" in labels
+    first = model.stories(model.timeseries)
+    model.step()
+    assert model.stories(model.timeseries)[1:] == first
+    assert model.stories(model.timeseries)[0].startswith("Month 2:")
