@@ -9,43 +9,20 @@ check needs no download either.
 
 from __future__ import annotations
 
-import os
 import queue
-import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from conftest import chromium
 
 from churnsim import style
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 START_SECONDS = 120
 COMMAND = [sys.executable, "-c", "from churnsim.cli import main; main()", "app"]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"the browser test must run in CI: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def playwright_api():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
-    if not Path(CHROMIUM).is_file():
-        _unavailable("Debian's chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as api:
-        yield api
 
 
 def free_port() -> int:
@@ -118,7 +95,7 @@ def serious_accessibility_problems(page) -> list[str]:
 def test_a_lesson_in_the_browser(playwright_api, mobile_app, tmp_path):
     url, terminal = mobile_app
     assert "the page shows 400 of the mobile scenario's 10,000 customers" in terminal
-    browser = playwright_api.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    browser = chromium(playwright_api)
     student_a = browser.new_context(viewport={"width": 1500, "height": 1300})  # a context is a fresh profile
     page = student_a.new_page()
     errors, foreign = [], []
