@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from churnsim.calibrate.targets import Cohort, Share, Targets
+from churnsim.calibration.targets import Cohort, Share, Targets
 from churnsim.engines import Engine, create_model
 from churnsim.params import Scenario
 

@@ -1,4 +1,4 @@
-"""``churnsim.calibrate(...)``: one call from a scenario and a firm's targets to a calibrated scenario.
+"""``churnsim.calibration(...)``: one call from a scenario and a firm's targets to a calibrated scenario.
 
 Orchestration only: targets, free parameters and the search live in their own modules; this
 one runs them on the sweep executors, fits the sBG baseline, and gathers the tables a
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from churnsim.calibrate import fit, free, sbg
-from churnsim.calibrate import targets as target_files
-from churnsim.calibrate.plots import fit_figure
-from churnsim.calibrate.survival import layout
+from churnsim.calibration import fit, free, sbg
+from churnsim.calibration import targets as target_files
+from churnsim.calibration.plots import fit_figure
+from churnsim.calibration.survival import layout
 from churnsim.engines import Engine
 from churnsim.experiment import executors
 from churnsim.outputs import SUMMARY, check_run_folder, file_digest, replace_folder, write_json, write_table, write_text
@@ -98,13 +98,22 @@ def calibrate(
     loaded, plan = prepare(scenario, targets, free_parameters, holdout=holdout, seed=seed, replications=replications,
                            customers=customers, sets=sets, strategies=strategies, engine=engine)
     dims = len(plan.frees)
-    starts = starts or 2 ** math.ceil(math.log2(4 * dims))
-    evaluations = evaluations or 15 * dims
+    starts = starts or default_starts(dims)
+    evaluations = evaluations or default_evaluations(dims)
     with executors.backend(workers, scheduler, dask_local) as found:
         search = fit.search(plan, found.executor, seed, starts=starts, evaluations=evaluations,
                             on_evaluation=on_evaluation)
     uncertainty = fit.bootstrap(plan, search, seed)
     return _result(loaded, plan, search, uncertainty, seed, command, budget(dims, starts, evaluations))
+
+
+def default_starts(dims: int) -> int:
+    """Sobol points: the power of 2 at or above 4 per free parameter (Sobol's balance needs a power of 2)."""
+    return 2 ** math.ceil(math.log2(4 * dims))
+
+
+def default_evaluations(dims: int) -> int:
+    return 15 * dims
 
 
 def budget(dims: int, starts: int, evaluations: int) -> int:
@@ -227,3 +236,19 @@ def _holdout_summary(holdout: pd.DataFrame | None) -> dict[str, Any] | None:
         out[name] = {model: float((g[f"{model}_error"].abs() / g["observed"]).mean() * 100)
                      for model in ("churnsim", "sbg")} | {"periods": g["period"].astype(int).tolist()}
     return out
+
+
+def describe(result: CalibrationResult) -> str:
+    """The fitted values, their intervals and flags, and the holdout errors, as plain text for the terminal."""
+    lines = [f"{'parameter':<36} {'fitted':>10}  {'95 % interval':<23} identified"]
+    for r in result.parameters.to_dict(orient="records"):
+        flag = "yes" if r["identified"] else f"NO: {r['note']}"
+        lines.append(f"{r['path']:<36} {r['value']:>10.4g}  [{r['ci_low']:.4g}, {r['ci_high']:.4g}]".ljust(73)
+                     + f" {flag}")
+    lines.append(f"loss {result.summary['loss']:.3g} after {result.summary['candidates']} candidates of "
+                 f"{result.summary['replications']} runs each")
+    for name, errors in (result.summary["calibration"]["holdout"] or {}).items():
+        periods = errors["periods"]
+        lines.append(f"cohort {name}, periods {periods[0]}-{periods[-1]} held out: mean absolute error "
+                     f"{errors['churnsim']:.1f} % (churnsim) against {errors['sbg']:.1f} % (sBG)")
+    return "\n".join(lines)

@@ -18,9 +18,9 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.stats import qmc
 
-from churnsim.calibrate.free import Free
-from churnsim.calibrate.survival import Task, layout, measure
-from churnsim.calibrate.targets import Targets
+from churnsim.calibration.free import Free
+from churnsim.calibration.survival import Task, layout, measure
+from churnsim.calibration.targets import Targets
 from churnsim.engines import Engine
 from churnsim.experiment.seeds import analysis_seed, design_seed, run_seed
 from churnsim.experiment.spec import assignment
@@ -225,20 +225,27 @@ class Uncertainty:
 
 
 def bootstrap(plan: Plan, found: Search, entropy: int, draws: int = BOOTSTRAP) -> Uncertainty:
-    """Resample seeds and observed data; refit the linearised model in the cube for each draw."""
+    """Resample seeds and observed data; refit the linearised model in the cube for each draw.
+
+    Each draw's refit is taken relative to the refit on the data and seeds as they are, so the
+    draws spread around the optimum found, not around the linearisation's own optimum.
+    """
     residuals = Residuals(plan)
     rng = np.random.default_rng(analysis_seed(entropy))
     scale = residuals.scale(found.runs) / residuals.root_weight
+    box = (-found.unit - 1e-12, 1.0 - found.unit + 1e-12)
+
+    def refit(mean: np.ndarray, slope: np.ndarray, observed: np.ndarray) -> np.ndarray:
+        a = (residuals.matrix @ slope) / scale[:, None]
+        return optimize.lsq_linear(a, (observed - residuals.matrix @ mean) / scale, bounds=box).x
+
+    centre = refit(found.runs.mean(axis=0), found.slopes.mean(axis=0), residuals.observed)
     seeds_n = len(found.runs)
     out_draws, predicted = [], []
     for _ in range(draws):
         pick = rng.integers(0, seeds_n, seeds_n)
-        mean = found.runs[pick].mean(axis=0)
-        slope = found.slopes[pick].mean(axis=0)
-        observed = residuals.resample(rng)
-        a = (residuals.matrix @ slope) / scale[:, None]
-        b = (observed - residuals.matrix @ mean) / scale
-        step = optimize.lsq_linear(a, b, bounds=(-found.unit - 1e-12, 1.0 - found.unit + 1e-12)).x
+        mean, slope = found.runs[pick].mean(axis=0), found.slopes[pick].mean(axis=0)
+        step = refit(mean, slope, residuals.resample(rng)) - centre
         out_draws.append(np.clip(found.unit + step, 0.0, 1.0))
         predicted.append(mean + slope @ step)
     a0 = (residuals.matrix @ found.slopes.mean(axis=0)) / scale[:, None]

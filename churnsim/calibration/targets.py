@@ -20,6 +20,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +93,17 @@ class Targets:
         return max((c.horizon for c in self.cohorts), default=months)
 
 
+def published() -> dict[str, Path]:
+    """Cohort tables shipped with churnsim, by name: Fader and Hardie (2007)'s regular and high-end customers."""
+    folder = Path(str(resources.files("churnsim.calibration") / "data"))
+    return {p.stem: p for p in sorted(folder.glob("*.csv"))}
+
+
 def load(path: str | Path) -> Targets:
-    """Read a TOML or CSV target file."""
-    path = require_file(Path(path), "target file (.toml or .csv)")
+    """Read a TOML or CSV target file, or a published table by name (``fader_hardie_regular``)."""
+    if not Path(path).exists() and str(path) in published():
+        path = published()[str(path)]
+    path = require_file(Path(path), f"target file (.toml or .csv) or published table ({', '.join(published())})")
     if path.suffix.lower() == ".csv":
         return Targets(cohorts_from_csv(path), (), str(path))
     if path.suffix.lower() != ".toml":

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from churnsim.calibrate.targets import TargetError
+from churnsim.calibration.targets import TargetError
 from churnsim.scenario import LoadedScenario, unknown_key
 
 
