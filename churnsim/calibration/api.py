@@ -113,12 +113,12 @@ def default_starts(dims: int) -> int:
 
 
 def default_evaluations(dims: int) -> int:
-    return 15 * dims
+    return 10 * dims
 
 
 def budget(dims: int, starts: int, evaluations: int) -> int:
-    """Most candidates a search can run: the start, the design, Nelder-Mead, the finite differences."""
-    return 1 + starts + evaluations + 1 + 2 * dims
+    """Most candidates a search can run: the start, the design, Nelder-Mead, the local designs."""
+    return 1 + starts + evaluations + fit.ROUNDS * (1 + 2 * dims)
 
 
 def prepare(scenario: str | Path | None, targets: str | Path | target_files.Targets, free_parameters: Sequence[str],

@@ -46,7 +46,7 @@ class _Best:
 @click.option("--starts", type=click.IntRange(1, 100_000), help="Points of the Sobol start design [default: the "
               "power of 2 at or above 4 per free parameter].")
 @click.option("--evaluations", type=click.IntRange(1, 100_000),
-              help="Most candidates Nelder-Mead may try after the design [default: 15 per free parameter].")
+              help="Most candidates Nelder-Mead may try after the design [default: 10 per free parameter].")
 @click.option("--workers", type=click.IntRange(1, 4096), help="Local worker processes [default: one per core].")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--dask-local", type=click.IntRange(1, 4096), metavar="N", help="Run on an embedded Dask LocalCluster.")

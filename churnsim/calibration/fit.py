@@ -3,9 +3,11 @@
 Every candidate runs the same seeds, so the loss is a deterministic function of the free
 parameters and differences between candidates are not seed noise. The search works on the
 unit cube of the free parameters' ranges: a scrambled Sobol design over the cube, then
-Nelder-Mead from its best point (both scipy). Intervals come from a bootstrap over seeds and
-data of the fit linearised at the optimum (finite differences under the same seeds), which
-costs no further runs; the same linearisation gives each parameter's profile.
+Nelder-Mead from its best point (both scipy) to find the basin, then Gauss-Newton steps on a
+local-linear regression of the simulated targets over a star of points around the best one,
+which reads the trend through the ruggedness a finite population gives the loss. Intervals
+come from a bootstrap over seeds and data of that last step, which costs no further runs; the
+same regression gives each parameter's profile.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from churnsim.scenario import LoadedScenario, load
 CHI2_95 = float(stats.chi2.ppf(0.95, 1))  # a profile rise below this cannot be told from chance
 PROFILE_STEP = 0.25  # share of a parameter's range a well-pinned parameter cannot move by unnoticed
 WIDE = 0.5  # an interval wider than this share of the range is flagged
-STEP = 0.1  # finite-difference step, in shares of the range (wide: the runs are discrete)
+STEP = 0.1  # radius of the local design, in shares of the range (wide: the runs are discrete)
 BOOTSTRAP = 1000
+ROUNDS = 3  # Gauss-Newton steps on local-linear fits after Nelder-Mead
+NEIGHBOURHOOD = 1.5 * STEP  # candidates this close to the centre (in each coordinate) join its regression
 
 
 @dataclass(frozen=True)
@@ -174,13 +178,23 @@ class Evaluator:
 
 @dataclass(frozen=True)
 class Search:
-    """Where the search ended, and the linearised fit around it."""
+    """Where the search ended: the centre of the last local design, and the local-linear fit around it."""
 
-    unit: np.ndarray
-    loss: float
-    runs: np.ndarray  # seeds x measured vector at the optimum
+    centre: np.ndarray
+    step: np.ndarray  # the Gauss-Newton step from the centre to the estimate, in the unit cube
+    intercepts: np.ndarray  # seeds x measured vector at the centre, from the local regression
     slopes: np.ndarray  # seeds x measured vector x free parameters, per unit of each range
+    loss: float  # at the estimate, on the local-linear fit
     trace: list[tuple[np.ndarray, float]]
+
+    @property
+    def unit(self) -> np.ndarray:
+        return np.clip(self.centre + self.step, 0.0, 1.0)
+
+    @property
+    def runs(self) -> np.ndarray:
+        """Seeds x measured vector at the estimate, as the local-linear fit has them."""
+        return self.intercepts + self.slopes @ self.step
 
 
 def start_points(frees: Sequence[Free], entropy: int, count: int) -> list[np.ndarray]:
@@ -190,9 +204,36 @@ def start_points(frees: Sequence[Free], entropy: int, count: int) -> list[np.nda
     return [np.array([f.unit(f.start) for f in frees]), *design]
 
 
+def local_fit(evaluator: Evaluator, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-seed intercepts and slopes of the measured vector, regressed on the points near ``centre``.
+
+    The points are a star of radius STEP around it and every candidate already run within
+    NEIGHBOURHOOD of it. Under common random numbers the measured vector is still a rugged
+    function of the parameters (a draw more or less shifts a run's random stream, and word of
+    mouth carries every difference on), so the regression reads the trend through the ruggedness.
+    """
+    dims = len(centre)
+    star = [np.clip(centre + sign * STEP * np.eye(dims)[j], 0.0, 1.0) for sign in (1.0, -1.0) for j in range(dims)]
+    evaluator.batch([centre, *star])
+    near = [key for key in evaluator.runs if np.abs(np.array(key) - centre).max() <= NEIGHBOURHOOD]
+    points = np.array(near)
+    runs = np.stack([evaluator.runs[key] for key in near])  # points x seeds x measured
+    design = np.column_stack([np.ones(len(points)), points - centre])
+    coef = np.linalg.lstsq(design, runs.reshape(len(points), -1), rcond=None)[0].reshape(dims + 1, *runs.shape[1:])
+    return np.nan_to_num(coef[0]), np.nan_to_num(np.moveaxis(coef[1:], 0, -1))
+
+
+def gauss_newton(residuals: Residuals, intercepts: np.ndarray, slopes: np.ndarray, observed: np.ndarray,
+                 centre: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The step from ``centre`` that minimises the loss of the local-linear fit, inside the cube."""
+    a = (residuals.matrix @ slopes.mean(axis=0)) / scale[:, None]
+    b = (observed - residuals.matrix @ intercepts.mean(axis=0)) / scale
+    return optimize.lsq_linear(a, b, bounds=(-centre - 1e-12, 1.0 - centre + 1e-12)).x
+
+
 def search(plan: Plan, executor: Executor, entropy: int, *, starts: int, evaluations: int,
            on_evaluation: Callable[[int, float], None] | None = None) -> Search:
-    """Sobol design, then bounded Nelder-Mead from its best point, then the finite differences at the optimum."""
+    """A Sobol design, bounded Nelder-Mead from its best point, then Gauss-Newton on local-linear fits."""
     evaluator = Evaluator(plan, executor, on_evaluation)
     points = start_points(plan.frees, entropy, starts)
     losses = [evaluator.loss(r) for r in evaluator.batch(points)]
@@ -200,19 +241,20 @@ def search(plan: Plan, executor: Executor, entropy: int, *, starts: int, evaluat
     dims = len(plan.frees)
     simplex = np.array([best, *[best + np.where(np.arange(dims) == j, np.where(best[j] > 0.5, -0.15, 0.15), 0.0)
                                 for j in range(dims)]])
-    result = optimize.minimize(evaluator, best, method="Nelder-Mead", bounds=[(0.0, 1.0)] * dims,
-                               options={"initial_simplex": simplex, "xatol": 0.01, "fatol": 0.05,
-                                        "maxfev": evaluations})
-    unit = np.clip(result.x, 0.0, 1.0)
-    candidates = [(evaluator.loss(runs), np.array(key)) for key, runs in evaluator.runs.items()]
-    loss, unit = min(candidates, key=lambda c: c[0]) if min(c[0] for c in candidates) < evaluator(unit) else \
-        (evaluator(unit), unit)
-    upper = [np.where(np.arange(dims) == j, np.minimum(unit + STEP, 1.0), unit) for j in range(dims)]
-    lower = [np.where(np.arange(dims) == j, np.maximum(unit - STEP, 0.0), unit) for j in range(dims)]
-    runs = evaluator.batch([unit, *upper, *lower])
-    slopes = np.stack([(runs[1 + j] - runs[1 + dims + j]) / (upper[j][j] - lower[j][j]) for j in range(dims)],
-                      axis=-1)
-    return Search(unit, loss, runs[0], np.nan_to_num(slopes), evaluator.trace)
+    optimize.minimize(evaluator, best, method="Nelder-Mead", bounds=[(0.0, 1.0)] * dims,
+                      options={"initial_simplex": simplex, "xatol": 0.01, "fatol": 0.05, "maxfev": evaluations})
+    centre = min(evaluator.runs, key=lambda key: evaluator.loss(evaluator.runs[key]))
+    centre = np.array(centre)
+    residuals = evaluator.residuals
+    for round_ in range(ROUNDS):
+        intercepts, slopes = local_fit(evaluator, centre)
+        scale = residuals.scale(intercepts) / residuals.root_weight
+        step = gauss_newton(residuals, intercepts, slopes, residuals.observed, centre, scale)
+        if np.abs(step).max() <= STEP / 2 or round_ == ROUNDS - 1:
+            break
+        centre = np.clip(centre + step, 0.0, 1.0)
+    loss = evaluator.loss(intercepts + slopes @ step)
+    return Search(centre, step, intercepts, slopes, loss, evaluator.trace)
 
 
 @dataclass(frozen=True)
@@ -225,29 +267,18 @@ class Uncertainty:
 
 
 def bootstrap(plan: Plan, found: Search, entropy: int, draws: int = BOOTSTRAP) -> Uncertainty:
-    """Resample seeds and observed data; refit the linearised model in the cube for each draw.
-
-    Each draw's refit is taken relative to the refit on the data and seeds as they are, so the
-    draws spread around the optimum found, not around the linearisation's own optimum.
-    """
+    """Resample seeds and observed data, and redo the last Gauss-Newton step for each draw."""
     residuals = Residuals(plan)
     rng = np.random.default_rng(analysis_seed(entropy))
     scale = residuals.scale(found.runs) / residuals.root_weight
-    box = (-found.unit - 1e-12, 1.0 - found.unit + 1e-12)
-
-    def refit(mean: np.ndarray, slope: np.ndarray, observed: np.ndarray) -> np.ndarray:
-        a = (residuals.matrix @ slope) / scale[:, None]
-        return optimize.lsq_linear(a, (observed - residuals.matrix @ mean) / scale, bounds=box).x
-
-    centre = refit(found.runs.mean(axis=0), found.slopes.mean(axis=0), residuals.observed)
-    seeds_n = len(found.runs)
+    seeds_n = len(found.intercepts)
     out_draws, predicted = [], []
     for _ in range(draws):
         pick = rng.integers(0, seeds_n, seeds_n)
-        mean, slope = found.runs[pick].mean(axis=0), found.slopes[pick].mean(axis=0)
-        step = refit(mean, slope, residuals.resample(rng)) - centre
-        out_draws.append(np.clip(found.unit + step, 0.0, 1.0))
-        predicted.append(mean + slope @ step)
+        intercepts, slopes = found.intercepts[pick], found.slopes[pick]
+        step = gauss_newton(residuals, intercepts, slopes, residuals.resample(rng), found.centre, scale)
+        out_draws.append(np.clip(found.centre + step, 0.0, 1.0))
+        predicted.append(intercepts.mean(axis=0) + slopes.mean(axis=0) @ step)
     a0 = (residuals.matrix @ found.slopes.mean(axis=0)) / scale[:, None]
     return Uncertainty(np.array(out_draws), np.array(predicted), profile_rises(a0.T @ a0))
 
