@@ -66,6 +66,9 @@ def test_the_calibrated_scenario_runs_and_sweeps_as_it_is(tiny, tmp_path):
     path = tiny[1] / "calibrated.toml"
     fitted = float((tiny[1] / "parameters.csv").read_text().splitlines()[1].split(",")[1])
     assert scenario.load(path).scenario.phase_out.switch_rate == pytest.approx(fitted)
+    as_fitted, low_effort = (scenario.load(path, strategies=flags).scenario.providers[0].levers
+                             for flags in ([], ["A=low-effort"]))
+    assert low_effort.steps_mean < as_fitted.steps_mean  # a strategy acts on the calibrated market
     experiment = tmp_path / "what_if.toml"
     experiment.write_text(f'name = "what-if"\nscenario = "{path}"\nreplications = 2\n'
                           '[strategies.base]\n[strategies.effort]\nA = "low-effort"\n')
