@@ -163,6 +163,9 @@ def _result(loaded: LoadedScenario, plan: fit.Plan, search: fit.Search, uncertai
         notes = ([f"flat profile: moving it by a quarter of its range, the others refitted, raises the loss by "
                   f"{uncertainty.profile_rise[j]:.2f} (< {fit.CHI2_95:.2f})"] if flat else [])
         notes += [f"wide interval: {width:.0%} of its range"] if width > fit.WIDE else []
+        edge = min(search.unit[j], 1.0 - search.unit[j])
+        notes += [f"at the {'low' if search.unit[j] < 0.5 else 'high'} end of its search range: the bound, not "
+                  "the targets, holds it; widen the range if the schema allows"] if edge < fit.EDGE else []
         rows.append({"path": f.path, "value": f.value(search.unit[j]), "ci_low": float(ci_low[j]),
                      "ci_high": float(ci_high[j]), "low": f.low, "high": f.high, "start": f.start,
                      "profile_rise": float(uncertainty.profile_rise[j]), "identified": not notes,

@@ -31,6 +31,7 @@ from churnsim.scenario import LoadedScenario, load
 CHI2_95 = float(stats.chi2.ppf(0.95, 1))  # a profile rise below this cannot be told from chance
 PROFILE_STEP = 0.25  # share of a parameter's range a well-pinned parameter cannot move by unnoticed
 WIDE = 0.5  # an interval wider than this share of the range is flagged
+EDGE = 0.01  # an estimate this close to an end of its range (in shares of the range) is flagged
 STEP = 0.1  # radius of the local design, in shares of the range (wide: the runs are discrete)
 BOOTSTRAP = 1000
 ROUNDS = 3  # Gauss-Newton steps on local-linear fits after Nelder-Mead
