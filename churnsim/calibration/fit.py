@@ -85,8 +85,8 @@ class Residuals:
         size = blocks[-1][2]
         rows: list[np.ndarray] = []
         observed: list[float] = []
-        self.sample: list[float] = []
-        self.weight: list[float] = []
+        sample: list[float] = []
+        weight: list[float] = []
         self.groups: list[tuple[str, int, int]] = []  # (kind, sample size, rows) to resample observed data
         for cohort, (_, start, _stop) in zip(plan.targets.cohorts, blocks, strict=False):
             upto = plan.fitted_periods(cohort.last_period)
@@ -99,8 +99,8 @@ class Residuals:
                     row[start + upto] = 1.0
                 rows.append(row)
             observed.extend(cells(share, upto))
-            self.sample.extend([cohort.survivors[0]] * (upto + 1))
-            self.weight.extend([cohort.weight] * (upto + 1))
+            sample.extend([cohort.survivors[0]] * (upto + 1))
+            weight.extend([cohort.weight] * (upto + 1))
             self.groups.append(("cohort", round(cohort.survivors[0]), upto + 1))
         share_blocks = blocks[len(plan.targets.cohorts):-1]
         for share, (_, start, _stop) in zip(plan.targets.shares, share_blocks, strict=True):
@@ -108,13 +108,13 @@ class Residuals:
             row[start] = 1.0
             rows.append(row)
             observed.append(share.value)
-            self.sample.append(share.n)
-            self.weight.append(share.weight)
+            sample.append(share.n)
+            weight.append(share.weight)
             self.groups.append(("share", share.n, 1))
         self.matrix = np.array(rows)
         self.observed = np.array(observed)
-        self.sample_arr = np.array(self.sample, float)
-        self.root_weight = np.sqrt(np.array(self.weight, float))
+        self.sample = np.array(sample, float)
+        self.root_weight = np.sqrt(np.array(weight, float))
 
     def scale(self, runs: np.ndarray) -> np.ndarray:
         """Standard error of each term: the data's sampling error at the simulated share, plus the ensemble's."""
@@ -122,7 +122,7 @@ class Residuals:
         mean = terms.mean(axis=0)
         noise = terms.var(axis=0, ddof=1) / len(runs) if len(runs) > 1 else np.zeros_like(mean)
         p = np.clip(mean, 0.0, 1.0)
-        return np.sqrt(np.maximum(p * (1.0 - p), 0.5 / self.sample_arr) / self.sample_arr + noise)
+        return np.sqrt(np.maximum(p * (1.0 - p), 0.5 / self.sample) / self.sample + noise)
 
     def __call__(self, runs: np.ndarray, observed: np.ndarray | None = None) -> np.ndarray:
         if not np.isfinite(runs).all():
