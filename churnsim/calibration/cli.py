@@ -27,7 +27,8 @@ class _Best:
 @click.command()
 @click.argument("scenario", required=False)
 @click.option("--targets", "targets_file", required=True, type=click.Path(path_type=Path),
-              help="What to fit: a TOML target file, or a CSV cohort table (columns period, survivors).")
+              help="What to fit: a TOML target file, a CSV cohort table (columns period, survivors), or a "
+                   "published table by name: fader_hardie_regular, fader_hardie_high_end.")
 @click.option("--free", "free_parameters", required=True, multiple=True, metavar="PATH[=LOW:HIGH]",
               help="A parameter to fit, by dotted path, within LOW:HIGH (default: the schema's range); repeat.")
 @click.option("--holdout", type=click.IntRange(0, 1000), default=0, show_default=True,
