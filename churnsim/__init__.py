@@ -11,7 +11,7 @@ try:
 except PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["RunResult", "__version__", "run", "simulate"]
+__all__ = ["CalibrationResult", "RunResult", "__version__", "calibrate", "run", "simulate"]
 
 
 def __getattr__(name: str) -> Any:
@@ -20,6 +20,10 @@ def __getattr__(name: str) -> Any:
         from churnsim import runner
 
         return getattr(runner, name)
+    if name in ("calibrate", "CalibrationResult"):  # fit a scenario to a firm's retention data
+        from churnsim.calibration import api
+
+        return getattr(api, name)
     if name == "simulate":  # the model as a function of its arguments, for EMA Workbench and notebooks
         from churnsim.experiment.simulate import simulate
 

@@ -12,6 +12,7 @@ import click
 from churnsim import horizon
 from churnsim import scenario as scenarios
 from churnsim.app_cli import app
+from churnsim.calibration.cli import calibrate
 from churnsim.engines import ENGINES
 from churnsim.errors import InputError, check_out, user_errors
 from churnsim.experiment.cli import analyze, sweep
@@ -165,7 +166,7 @@ def main() -> None:
     cli(prog_name="churnsim")
 
 
-# Commands defined in their own modules: the live page, experiments (sweep, analyze), the HTML report and
-# check-model (docking with analytic models and stylized facts).
-for command in (app, sweep, analyze, report, check_model):
+# Commands defined in their own modules: the live page, experiments (sweep, analyze), calibration, the HTML report
+# and check-model (docking with analytic models and stylized facts).
+for command in (app, sweep, analyze, calibrate, report, check_model):
     cli.add_command(command)

@@ -47,6 +47,7 @@ class ChurnModel(Model, ABC):
         self.population_size = n
         self.friction = np.array([scenario.payment.friction[c] for c in CHANNELS])
         population = sample_population(scenario, n, self.rng)
+        self.segment = population.segment  # fixed for life: cohorts can be followed per segment
         net = scenario.network
         self.csr = network.build(net.kind, n, net.mean_degree, net.rewire, self.rng)
         self.degree = self.csr.degree() if self.csr is not None else np.full(n, net.mean_degree)
@@ -80,6 +81,10 @@ class ChurnModel(Model, ABC):
     @abstractmethod
     def state_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """provider, stage, looking, stayed for every customer, in index order."""
+
+    @abstractmethod
+    def tenure_column(self) -> np.ndarray:
+        """Months each customer has been with its provider, in index order (read-only): cohorts are followed on it."""
 
     @abstractmethod
     def start_cohort(self) -> np.ndarray:
@@ -235,6 +240,9 @@ class AgentChurnModel(ChurnModel):
         columns["left"] = np.array([c.left for c in cs], np.int64)
         columns["moved_to"] = np.array([c.move_to if c.left in (SWITCHED, MOVED) else -1 for c in cs], np.int64)
         return columns
+
+    def tenure_column(self) -> np.ndarray:
+        return np.array([c.tenure for c in self.customers], np.int64)
 
     def state_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Column by column: a tuple per customer would set off the garbage collector's full sweeps."""

@@ -596,7 +596,7 @@ def sweep_report(folder: Path) -> str:
 
 
 def build_report(folder: str | Path) -> str:
-    """The HTML text for a run folder or a sweep folder."""
+    """The HTML text for a run folder, a sweep folder or a calibration folder."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ReportError(f"{folder}: no such folder")
@@ -604,6 +604,11 @@ def build_report(folder: str | Path) -> str:
         if any((folder / n).is_file() for n in SWEEP_TABLES):
             return sweep_report(folder)
         if (folder / "summary.json").is_file():
+            summary = read_json(folder / "summary.json")
+            if summary.get("kind") == "calibration":
+                from churnsim.calibration.report import calibration_report
+
+                return calibration_report(folder, summary)
             return run_report(folder)
     except OutputError as exc:
         raise ReportError(str(exc)) from None

@@ -15,7 +15,8 @@ from churnsim.errors import InputError, check_out, user_errors
               help="Where to write the page (default: FOLDER/report.html).")
 @user_errors
 def report(folder: Path, out: Path | None) -> None:
-    """Turn a run FOLDER (churnsim run) or a sweep FOLDER (churnsim sweep) into one HTML page.
+    """Turn a run FOLDER (churnsim run), a sweep FOLDER (churnsim sweep) or a calibration FOLDER
+    (churnsim calibrate) into one HTML page.
 
     The page holds the scenario in words, the key figures, the plots, the strategy comparison
     (with confidence intervals when there are replications) and what is needed to reproduce

@@ -301,17 +301,17 @@ def load(
 def to_toml(loaded: LoadedScenario) -> str:
     """The scenario as a TOML file that ``load`` turns back into the same Scenario (the same hash).
 
-    Every value is written out, so the file does not depend on defaults; a provider with
-    strategies keeps only its own explicit levers, because loading applies the presets again.
+    Every value is written out, so the file does not depend on defaults, except a provider's
+    levers: each keeps only its own explicit ones, because loading applies the presets again,
+    and a ``--strategy`` given with the written file must act on it as on the original.
     """
     import tomli_w
 
     document = loaded.scenario.model_dump(mode="json")
     raw_providers = loaded.raw.get("providers", [])
     for i, provider in enumerate(document["providers"]):
-        if provider["strategies"]:
-            raw = raw_providers[i] if i < len(raw_providers) and isinstance(raw_providers[i], dict) else {}
-            provider["levers"] = raw.get("levers", {})
+        raw = raw_providers[i] if i < len(raw_providers) and isinstance(raw_providers[i], dict) else {}
+        provider["levers"] = raw.get("levers", {})
     return tomli_w.dumps(document)
 
 

@@ -430,6 +430,11 @@ class VectorChurnModel(ChurnModel):
             "bad": m.bad[rows], "offer": flag(m.offer_idx), "retention": flag(plan.reached),
             "saved": flag(plan.saved), "left": left[rows], "moved_to": moved_to[rows]}
 
+    def tenure_column(self) -> np.ndarray:
+        view = self.tenure.view()
+        view.flags.writeable = False
+        return view
+
     def state_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         views = tuple(c.view() for c in (self.provider, self.stage, self.looking, self.stayed))
         for v in views:

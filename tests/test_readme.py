@@ -24,6 +24,7 @@ from churnsim.validation.outcomes import DEFINITIONS
 REPO = Path(__file__).parents[1]
 SMALL_RUN = ["--customers", "100", "--months", "3"]
 SMALL_SWEEP = ["--replications", "2", "--customers", "60", "--months", "12"]  # the sobol downturn starts in month 12
+SMALL_CALIBRATION = ["--customers", "300", "--replications", "2", "--starts", "2", "--evaluations", "2"]
 
 
 def readme_commands() -> list[str]:
@@ -57,6 +58,8 @@ def ci_sized(line: str, facts: Path) -> list[str]:
     command = args[0]
     if command == "run":
         return args + SMALL_RUN
+    if command == "calibrate":
+        return args + SMALL_CALIBRATION
     if command == "sweep":
         return args + SMALL_SWEEP + ([] if {"--dask-local", "--scheduler"} & set(args) else ["--workers", "1"])
     if command == "check-model":
