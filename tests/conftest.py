@@ -37,6 +37,9 @@ def playwright_api():
         yield api
 
 
-def chromium(api: Any) -> Any:
+@pytest.fixture
+def browser(playwright_api: Any) -> Any:
     """Debian's headless Chromium with the flags that keep it off the closed network."""
-    return api.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    launched = playwright_api.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    yield launched
+    launched.close()

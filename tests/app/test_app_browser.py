@@ -17,7 +17,6 @@ import threading
 import time
 
 import pytest
-from conftest import chromium
 
 from churnsim import style
 
@@ -92,10 +91,9 @@ def serious_accessibility_problems(page) -> list[str]:
             if v["impact"] in ("serious", "critical")]
 
 
-def test_a_lesson_in_the_browser(playwright_api, mobile_app, tmp_path):
+def test_a_lesson_in_the_browser(browser, mobile_app, tmp_path):
     url, terminal = mobile_app
     assert "the page shows 400 of the mobile scenario's 10,000 customers" in terminal
-    browser = chromium(playwright_api)
     student_a = browser.new_context(viewport={"width": 1500, "height": 1300})  # a context is a fresh profile
     page = student_a.new_page()
     errors, foreign = [], []
