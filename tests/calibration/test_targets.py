@@ -58,30 +58,22 @@ def fails_cleanly(tmp_path, *args, message):
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("period,count\n0,10\n1,8\n2,7\n", "missing column 'survivors'"),
-    ("period,survivors\n0,100\n1,80\n2,90\n", "rise from 80 in period 1 to 90 in period 2"),
-    ("period,survivors\n0,100\n1,eighty\n2,70\n", "line 3: survivors = 'eighty': must be a number"),
-    ("period,survivors\n0,100\n2,80\n3,70\n", "must be 0, 1, 2, ... once each"),
-    ("period,survivors\n0,100\n1,80\n", "needs period 0 and at least 2 more"),
-    ("period,survivors,colour\n0,1,x\n1,1,x\n2,1,x\n", "unknown column 'colour'"),
+@pytest.mark.parametrize(("suffix", "text", "message"), [
+    ("csv", "period,count\n0,10\n1,8\n2,7\n", "missing column 'survivors'"),
+    ("csv", "period,survivors\n0,100\n1,80\n2,90\n", "rise from 80 in period 1 to 90 in period 2"),
+    ("csv", "period,survivors\n0,100\n1,eighty\n2,70\n", "line 3: survivors = 'eighty': must be a number"),
+    ("csv", "period,survivors\n0,100\n2,80\n3,70\n", "must be 0, 1, 2, ... once each"),
+    ("csv", "period,survivors\n0,100\n1,80\n", "needs period 0 and at least 2 more"),
+    ("csv", "period,survivors,colour\n0,1,x\n1,1,x\n2,1,x\n", "unknown column 'colour'"),
+    ("toml", "[[cohort]\n", "not valid TOML"),
+    ("toml", "[[retention]]\nvalue = 1\n", "unknown target kind 'retention'; allowed: cohort, churn"),
+    ("toml", '[[survey]]\nmeasure = "happy"\nvalue = 0.5\n', "measure = 'happy': allowed: considering, embedded"),
+    ("toml", "[[churn]]\nvalue = 1.5\n", "churn.0.value = 1.5: must be a number [0, 1]"),
+    ("toml", '[[churn]]\nprovider = "Z"\nvalue = 0.1\n', "churn.provider = 'Z': no such provider in the scenario"),
+    ("toml", "[[cohort]]\nperiod = [0, 1, 2]\nsurvivors = [5, 6, 4]\n", "rise from 5 in period 0 to 6 in period 1"),
 ])
-def test_a_bad_cohort_table_is_one_line(tmp_path, text, message):
-    path = tmp_path / "t.csv"
-    path.write_text(text)
-    fails_cleanly(tmp_path, "mobile", "--targets", str(path), "--free", "phase_out.switch_rate", message=message)
-
-
-@pytest.mark.parametrize(("text", "message"), [
-    ("[[cohort]\n", "not valid TOML"),
-    ("[[retention]]\nvalue = 1\n", "unknown target kind 'retention'; allowed: cohort, churn"),
-    ('[[survey]]\nmeasure = "happy"\nvalue = 0.5\n', "measure = 'happy': allowed: considering, embedded"),
-    ("[[churn]]\nvalue = 1.5\n", "churn.0.value = 1.5: must be a number [0, 1]"),
-    ('[[churn]]\nprovider = "Z"\nvalue = 0.1\n', "churn.provider = 'Z': no such provider in the scenario"),
-    ("[[cohort]]\nperiod = [0, 1, 2]\nsurvivors = [5, 6, 4]\n", "rise from 5 in period 0 to 6 in period 1"),
-])
-def test_a_bad_target_file_is_one_line(tmp_path, text, message):
-    path = tmp_path / "t.toml"
+def test_a_bad_target_file_is_one_line(tmp_path, suffix, text, message):
+    path = tmp_path / f"t.{suffix}"
     path.write_text(text)
     fails_cleanly(tmp_path, "mobile", "--targets", str(path), "--free", "phase_out.switch_rate", message=message)
 
