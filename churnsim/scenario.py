@@ -11,6 +11,7 @@ import copy
 import difflib
 import hashlib
 import json
+import math
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -376,6 +377,21 @@ def _show(value: Any) -> str:
     return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def field_range(info: Any) -> tuple[float, float, bool, bool]:
+    """(low, high, low is open, high is open) of a numeric field; infinite where the schema sets no end."""
+    low, high, low_open, high_open = -math.inf, math.inf, False, False
+    for m in info.metadata:
+        if getattr(m, "ge", None) is not None:
+            low = m.ge
+        if getattr(m, "gt", None) is not None:
+            low, low_open = m.gt, True
+        if getattr(m, "le", None) is not None:
+            high = m.le
+        if getattr(m, "lt", None) is not None:
+            high, high_open = m.lt, True
+    return low, high, low_open, high_open
+
+
 def allowed(info: Any) -> str:
     """Human text for a field's constraints, from its pydantic metadata."""
     ann = info.annotation
@@ -385,22 +401,14 @@ def allowed(info: Any) -> str:
         return "true | false"
     if ann is str:
         return "text"
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in info.metadata:
-        if getattr(m, "ge", None) is not None:
-            lo = m.ge
-        if getattr(m, "gt", None) is not None:
-            lo, lo_open = m.gt, True
-        if getattr(m, "le", None) is not None:
-            hi = m.le
+    lo, hi, lo_open, hi_open = field_range(info)
     kind = "integer" if ann is int else "number"
     if get_origin(ann) is tuple:
         return "list of strategy names" if get_args(ann)[0] is str else "list of numbers >= 0"
     if get_origin(ann) is dict:
         return "table of numbers >= 0"
-    if lo is None and hi is None:
+    if math.isinf(lo) and math.isinf(hi):
         return kind
-    left = f"({lo:g}" if lo_open else f"[{lo:g}" if lo is not None else "(-inf"
-    right = f"{hi:g}]" if hi is not None and not hi_open else "inf)"
+    left = "(-inf" if math.isinf(lo) else f"({lo:g}" if lo_open else f"[{lo:g}"
+    right = "inf)" if math.isinf(hi) else f"{hi:g})" if hi_open else f"{hi:g}]"
     return f"{kind} in {left}, {right}"

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from churnsim.calibration.targets import TargetError
-from churnsim.scenario import LoadedScenario, unknown_key
+from churnsim.scenario import LoadedScenario, field_range, unknown_key
 
 
 @dataclass(frozen=True)
@@ -58,21 +58,6 @@ def _field(loaded: LoadedScenario, path: str) -> tuple[Any, Any]:
     return info, node
 
 
-def _range(info: Any) -> tuple[float, float, bool, bool]:
-    """(low, high, low is open, high is open) of a numeric field; infinite where the schema sets no end."""
-    low, high, low_open, high_open = -math.inf, math.inf, False, False
-    for m in info.metadata:
-        if getattr(m, "ge", None) is not None:
-            low = m.ge
-        if getattr(m, "gt", None) is not None:
-            low, low_open = m.gt, True
-        if getattr(m, "le", None) is not None:
-            high = m.le
-        if getattr(m, "lt", None) is not None:
-            high, high_open = m.lt, True
-    return low, high, low_open, high_open
-
-
 def parse(spec: str, loaded: LoadedScenario) -> Free:
     """One ``--free PATH`` or ``--free PATH=LOW:HIGH``; the bounds must lie inside the schema's range."""
     path, sep, bounds = spec.partition("=")
@@ -81,7 +66,7 @@ def parse(spec: str, loaded: LoadedScenario) -> Free:
     if info.annotation not in (int, float):
         raise TargetError(f"--free {path}: a {getattr(info.annotation, '__name__', info.annotation)} parameter; "
                           "only numbers can be calibrated")
-    lo, hi, lo_open, hi_open = _range(info)
+    lo, hi, lo_open, hi_open = field_range(info)
     allowed = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
     if sep:
         text_low, colon, text_high = bounds.partition(":")
