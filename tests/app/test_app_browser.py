@@ -92,6 +92,8 @@ def serious_accessibility_problems(page) -> list[str]:
 
 
 def test_a_lesson_in_the_browser(browser, mobile_app, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     url, terminal = mobile_app
     assert "the page shows 400 of the mobile scenario's 10,000 customers" in terminal
     student_a = browser.new_context(viewport={"width": 1500, "height": 1300})  # a context is a fresh profile
@@ -130,8 +132,14 @@ def test_a_lesson_in_the_browser(browser, mobile_app, tmp_path):
         page.get_by_role("option").filter(has_text="low-effort").click()
         page.keyboard.press("Escape")
         page.get_by_text("Provider A (waits for Reset)").wait_for()
-        page.get_by_role("button", name="Reset").click()
-        news.get_by_text("A low-effort + proactive-service;").wait_for()
+        for _ in range(3):  # a click can be lost while the page is still busy; Reset twice does no harm
+            page.get_by_role("button", name="Reset").click()
+            try:
+                page.get_by_text("Provider A (waits for Reset)").wait_for(state="hidden", timeout=30_000)
+                break
+            except PlaywrightTimeout:
+                continue
+        news.get_by_text("A low-effort + proactive-service;").wait_for(timeout=60_000)
 
         # item 7: every provider's line has its own Okabe-Ito colour and its own dash pattern
         lines = page.locator('[data-panel="churn"] polyline')
