@@ -449,7 +449,7 @@ def verdict(row: Any, baseline: str, months: int | None, currency: str) -> str:
     """
     who = html.escape("the market's" if row.provider == "market" else f"{row.provider}'s", quote=False)
     label = kpi_label(row.kpi)
-    span = f" over {plural(months, 'month')}" if months and kpi_kind(row.kpi) == "money" and row.kpi == "profit" else ""
+    span = f" over {plural(months, 'month')}" if months and row.kpi == "profit" else ""  # CLV is per customer
     if row.ci_low > 0 or row.ci_high < 0:
         sign = 1 if row.ci_low > 0 else -1
         low, high = sorted((sign * row.ci_low, sign * row.ci_high))
