@@ -11,11 +11,13 @@ needs a network connection.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import solara
@@ -73,6 +75,10 @@ def _box(tag: str, classes: str, children: list, **attributes: str) -> solara.El
     return solara.v.Html(tag=tag, class_=classes, children=children, attributes=attributes)
 
 
+def _set_slider(update: Callable[..., None], slider: lesson.Slider, shown: float) -> None:
+    update(**{slider.field: slider.stored(shown)})
+
+
 def _wait_mark(waiting: bool) -> str:
     return " (waits for Reset)" if waiting else ""
 
@@ -100,10 +106,10 @@ def ControlPanel(setup: lesson.PageSetup, chosen: solara.Reactive[lesson.Control
     _html("h2", "Market")
     for slider in lesson.SLIDERS:
         value = getattr(now, slider.field)
-        widget = solara.SliderInt if float(slider.step).is_integer() else solara.SliderFloat
+        widget: Any = solara.SliderInt if float(slider.step).is_integer() else solara.SliderFloat
         widget(f"{slider.label}: {slider.text(value)}{_wait_mark(slider.field in waiting)}",
                value=slider.shown(value), min=slider.low, max=slider.high, step=slider.step,
-               on_value=lambda shown, s=slider: update(**{s.field: s.stored(shown)}))
+               on_value=functools.partial(_set_slider, update, slider))
     solara.Checkbox(label=f"Downturn from month {setup.downturn_month}{_wait_mark('downturn' in waiting)}",
                     value=now.downturn, on_value=lambda on: update(downturn=bool(on)))
     solara.SliderInt(f"Seed: {now.seed}{_wait_mark('seed' in waiting)}", value=now.seed, min=0, max=99,
@@ -114,8 +120,9 @@ def news_panel(model: lesson.LessonModel, ts: pd.DataFrame, setup: lesson.PageSe
     """The month counter, what is running, and one line per month, newest first."""
     lines = "".join(f"<li>{html.escape(story)}</li>" for story in model.stories(ts))
     done = "" if model.running else " &mdash; the end: press Reset to start again"
+    settings = lesson.settings_line(model.controls) if model.controls else ""
     body = (f'<h2 data-panel="month">Month {model.steps} of {setup.months}{done}</h2>'
-            f'<p class="cs-muted" style="font-size:15px">{html.escape(lesson.settings_line(model.controls))}</p>'
+            f'<p class="cs-muted" style="font-size:15px">{html.escape(settings)}</p>'
             f'<ol reversed>{lines}</ol>')
     return _html("section", body, "cs-panel cs-news", **{"data-panel": "news", "aria-label": "This month's news"})
 

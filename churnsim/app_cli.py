@@ -46,7 +46,7 @@ def reachable_addresses() -> list[str]:
     """
     found: set[str] = set()
     with contextlib.suppress(OSError):
-        found |= {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+        found |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
     with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.connect(("10.254.254.254", 9))
         found.add(probe.getsockname()[0])

@@ -13,7 +13,7 @@ from churnsim import horizon
 from churnsim import scenario as scenarios
 from churnsim.app_cli import app
 from churnsim.calibration.cli import calibrate
-from churnsim.engines import ENGINES
+from churnsim.engines import ENGINES, Engine
 from churnsim.errors import InputError, check_out, user_errors
 from churnsim.experiment.cli import analyze, sweep
 from churnsim.outputs import FORMATS
@@ -70,7 +70,7 @@ LISTING_WIDTH = 100  # characters a line of `churnsim scenarios`, as the help te
               "50,000,000 customer-months (customers x months) a run.")
 @user_errors
 def run(scenario: str | None, months: int | None, customers: int | None, seed: int, sets: tuple[str, ...],
-        strategies: tuple[str, ...], engine: str, threads: int | None, out: Path, fmt: str, plots: bool,
+        strategies: tuple[str, ...], engine: Engine, threads: int | None, out: Path, fmt: str, plots: bool,
         events: bool) -> None:
     """Run SCENARIO (a built-in name or a TOML file; default: the built-in default) and write its results.
 

@@ -123,8 +123,11 @@ def default_controls(loaded: LoadedScenario) -> Controls:
     """The controls that reproduce the scenario exactly as shipped."""
     spec = loaded.scenario
     wom = spec.word_of_mouth
-    return Controls(strategies=tuple((p.name, p.strategies) for p in spec.providers), **typical_levers(spec),
-                    price_gap=_price_gap(spec), reach_bad=wom.reach_bad, reach_good=wom.reach_good,
+    levers = typical_levers(spec)
+    return Controls(strategies=tuple((p.name, p.strategies) for p in spec.providers),
+                    failure_rate=levers["failure_rate"], steps_mean=levers["steps_mean"], delight=levers["delight"],
+                    ad_pressure=levers["ad_pressure"], price_gap=_price_gap(spec),
+                    reach_bad=wom.reach_bad, reach_good=wom.reach_good,
                     downturn=spec.economy.enabled)
 
 

@@ -87,10 +87,10 @@ def small_world(n: int, mean_degree: int, rewire: float, rng: np.random.Generato
     src, dst = rows[: n * half].reshape(n, half), cols[: n * half].reshape(n, half)
     src[:] = nodes
     np.add(nodes, np.arange(1, half + 1, dtype=rows.dtype), out=dst)
-    dst = dst.reshape(-1)
-    np.subtract(dst, n, out=dst, where=dst >= n)
-    moved = sparse_bernoulli(rewire, len(dst), rng)
-    dst[moved] = rng.integers(0, n, len(moved))
+    targets = dst.reshape(-1)
+    np.subtract(targets, n, out=targets, where=targets >= n)
+    moved = sparse_bernoulli(rewire, len(targets), rng)
+    targets[moved] = rng.integers(0, n, len(moved))
     return _to_csr(n, rows, cols)
 
 

@@ -51,7 +51,7 @@ def check_writable(folder: Path) -> Path:
     return folder
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Write through a temporary file in the same folder, then rename it into place.
 
     The file gets the permissions of any newly created file (mkstemp's are owner-only).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -99,7 +100,7 @@ def write_plots(ts: pd.DataFrame, folder: Path) -> list[Path]:
     paths = []
     for name, draw in PLOTS.items():
         fig = draw(ts)
-        paths.append(atomic_write(folder / f"{name}.png", lambda p, f=fig: f.savefig(p, format="png",
-                                                                                      metadata={"Software": None})))
+        paths.append(atomic_write(folder / f"{name}.png",
+                                  functools.partial(fig.savefig, format="png", metadata={"Software": None})))
         plt.close(fig)
     return paths

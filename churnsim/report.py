@@ -236,7 +236,8 @@ def _headline(kpis: dict[str, dict[str, float]]) -> str:
     lines = []
     for kpi in ("market_share_end", "annual_churn", "profit"):
         label, _, higher = KPIS[kpi]
-        best = (max if higher else min)(providers, key=lambda p, k=kpi: providers[p][k])
+        values = {name: figures[kpi] for name, figures in providers.items()}
+        best = (max if higher else min)(values, key=values.__getitem__)
         word = "highest" if higher else "lowest"
         lines.append(f"{word} {label}: <b>Provider {html.escape(best)}</b> ({kpi_value(kpi, providers[best][kpi])})")
     market = kpis.get("market")
@@ -376,7 +377,7 @@ def run_report(folder: Path) -> str:
             f"{html.escape(shlex.quote(str(folder / 'scenario.toml')))} --seed {summary['seed']} --engine "
             f"{html.escape(str(summary['engine']))}</code> makes the same run too.")),
     ]
-    months, customers = summary.get("months"), summary.get("customers")
+    months, customers = summary["months"], summary["customers"]
     return page(f"churnsim report: {name}", f"One run of {customers:,} customers over {plural(months, 'month')}, seed "
                 f"{summary.get('seed')}.", sections)
 

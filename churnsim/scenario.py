@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -196,7 +197,7 @@ def _resolve_providers(raw: dict[str, Any], source: str) -> None:
         prov["strategies"] = list(names)
 
 
-def _format_error(err: dict[str, Any], raw: dict[str, Any]) -> str:
+def _format_error(err: Mapping[str, Any], raw: dict[str, Any]) -> str:
     """One line per pydantic error, naming providers and segments by name as --set does."""
     node: Any = raw
     names = []
@@ -266,7 +267,7 @@ def _validate(raw: dict[str, Any], source: str, resolve: bool) -> Scenario:
 
 
 def load(
-    source: str | Path | None = None,
+    source: str | Path | Scenario | dict[str, Any] | None = None,
     sets: list[str] | tuple[str, ...] = (),
     strategies: list[str] | tuple[str, ...] = (),
     months: int | None = None,

@@ -6,7 +6,12 @@ the same orange everywhere and "embedded" is always the same dark blue.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import matplotlib as mpl
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 # Okabe and Ito's colour-blind-safe palette, ordered so that the first five stay at least
 # 20 CAM02-UCS apart under simulated deuteranopia and protanopia (tests/test_style_colours.py);
@@ -22,7 +27,7 @@ PROVIDER_DASHES = ("solid", "dashed", "dashdot", "dotted")  # the second cue for
 NEWS_COLOURS = {"bad": "#D55E00", "good": "#0072B2"}
 SWITCHED_COLOUR = "#F0E442"
 
-RC = {
+RC: dict[RcKeyType, Any] = {
     "figure.dpi": 110,
     "savefig.dpi": 110,
     "font.size": 13,

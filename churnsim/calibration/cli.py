@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from churnsim.engines import ENGINES
+from churnsim.engines import ENGINES, Engine
 from churnsim.errors import InputError, check_out, user_errors
 
 
@@ -17,7 +17,8 @@ class _Best:
     """A progress bar over the candidates a search may run, showing the best loss so far."""
 
     def __init__(self, bar: Any) -> None:
-        self.bar, self.best = bar, None
+        self.bar: Any = bar
+        self.best: float | None = None
 
     def __call__(self, count: int, best: float) -> None:
         self.best = best
@@ -54,7 +55,7 @@ class _Best:
 @user_errors
 def calibrate(scenario: str | None, targets_file: Path, free_parameters: tuple[str, ...], holdout: int, out: Path,
               seed: int, replications: int, customers: int | None, sets: tuple[str, ...],
-              strategies: tuple[str, ...], engine: str, starts: int | None, evaluations: int | None,
+              strategies: tuple[str, ...], engine: Engine, starts: int | None, evaluations: int | None,
               workers: int | None, scheduler: str | None, dask_local: int | None) -> None:
     """Fit free parameters of SCENARIO to a firm's retention data, and write a calibrated scenario.
 
@@ -78,7 +79,7 @@ def calibrate(scenario: str | None, targets_file: Path, free_parameters: tuple[s
         check_run_folder(out)
     except OutputError as exc:
         raise InputError(f"--out {exc}") from None
-    options = {"holdout": holdout, "seed": seed, "replications": replications, "customers": customers,
+    options: dict[str, Any] = {"holdout": holdout, "seed": seed, "replications": replications, "customers": customers,
                "sets": sets, "strategies": strategies, "engine": engine}
     loaded, plan = api.prepare(scenario, targets_file, free_parameters, **options)
     dims = len(plan.frees)

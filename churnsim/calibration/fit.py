@@ -103,14 +103,14 @@ class Residuals:
             weight.extend([cohort.weight] * (upto + 1))
             self.groups.append(("cohort", round(cohort.survivors[0]), upto + 1))
         share_blocks = blocks[len(plan.targets.cohorts):-1]
-        for share, (_, start, _stop) in zip(plan.targets.shares, share_blocks, strict=True):
+        for target, (_, start, _stop) in zip(plan.targets.shares, share_blocks, strict=True):
             row = np.zeros(size)
             row[start] = 1.0
             rows.append(row)
-            observed.append(share.value)
-            sample.append(share.n)
-            weight.append(share.weight)
-            self.groups.append(("share", share.n, 1))
+            observed.append(target.value)
+            sample.append(target.n)
+            weight.append(target.weight)
+            self.groups.append(("share", target.n, 1))
         self.matrix = np.array(rows)
         self.observed = np.array(observed)
         self.sample = np.array(sample, float)
@@ -244,8 +244,7 @@ def search(plan: Plan, executor: Executor, entropy: int, *, starts: int, evaluat
                                 for j in range(dims)]])
     optimize.minimize(evaluator, best, method="Nelder-Mead", bounds=[(0.0, 1.0)] * dims,
                       options={"initial_simplex": simplex, "xatol": 0.01, "fatol": 0.05, "maxfev": evaluations})
-    centre = min(evaluator.runs, key=lambda key: evaluator.loss(evaluator.runs[key]))
-    centre = np.array(centre)
+    centre = np.array(min(evaluator.runs, key=lambda key: evaluator.loss(evaluator.runs[key])))
     residuals = evaluator.residuals
     for round_ in range(ROUNDS):
         intercepts, slopes = local_fit(evaluator, centre)

@@ -50,7 +50,8 @@ def log_likelihood(alpha: float, beta: float, survivors: Sequence[float]) -> flo
 def fit(survivors: Sequence[float]) -> SBGFit:
     """Maximum-likelihood alpha and beta for a cohort's survivor counts (period 0 first)."""
     def negative(log_params: np.ndarray) -> float:
-        return -log_likelihood(*np.exp(log_params), survivors)
+        alpha, beta = np.exp(log_params)
+        return -log_likelihood(alpha, beta, survivors)
 
     best = min((optimize.minimize(negative, start, method="Nelder-Mead",
                                   options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})

@@ -162,7 +162,8 @@ def _cohort(table: dict[str, Any], where: str, folder: Path | None, index: int) 
         path = Path(_text(table["file"], f"{where}.file"))
         path = folder / path if folder is not None and not path.is_absolute() else path
         found = cohorts_from_csv(require_file(path, "cohort table (.csv)"))
-        settings = {k: table[k] for k in ("unit", "provider", "segment", "joined", "weight") if k in table}
+        settings: dict[str, Any] = {k: table[k] for k in ("unit", "provider", "segment", "joined", "weight")
+                                    if k in table}
         return [_cohort_of(f.name if len(found) > 1 or "name" not in table else table["name"], f.survivors,
                            {"unit": f.unit, "provider": f.provider, "segment": f.segment, **settings}, where)
                 for f in found]

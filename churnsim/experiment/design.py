@@ -33,7 +33,7 @@ def sample(design: Design, parameters: tuple[Parameter, ...], seed: int) -> pd.D
         return pd.DataFrame(rows, columns=names) if names else pd.DataFrame(index=range(1))
     if design.kind == "lhs":
         unit = qmc.LatinHypercube(d=len(parameters), rng=np.random.default_rng(seed)).random(design.samples)
-        return pd.DataFrame({p.path: unit[:, i] if p.values is not None else p.low + unit[:, i] * (p.high - p.low)
+        return pd.DataFrame({p.path: unit[:, i] if p.values is not None else _scaled(p, unit[:, i])
                              for i, p in enumerate(parameters)})
     if design.kind == "morris":
         from SALib.sample import morris
@@ -44,6 +44,12 @@ def sample(design: Design, parameters: tuple[Parameter, ...], seed: int) -> pd.D
 
         x = sobol.sample(problem(parameters), design.samples, calc_second_order=False, seed=seed)
     return pd.DataFrame(x, columns=names)
+
+
+def _scaled(param: Parameter, unit: np.ndarray) -> np.ndarray:
+    """A Latin-hypercube column on [0, 1) mapped onto the parameter's range."""
+    assert param.low is not None and param.high is not None
+    return param.low + unit * (param.high - param.low)
 
 
 def _levels(param: Parameter) -> list[Value]:

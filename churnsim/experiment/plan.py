@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from churnsim.engines import Engine
 from churnsim.experiment.design import applied, sample
 from churnsim.experiment.seeds import design_seed, run_seed
 from churnsim.experiment.spec import Arm, LoadedExperiment, Value, assignment
@@ -38,7 +39,7 @@ class Run:
     strategies: tuple[str, ...]
     months: int | None
     customers: int | None
-    engine: str
+    engine: Engine
     kpis: tuple[str, ...]
 
     def labels(self) -> dict[str, Any]:

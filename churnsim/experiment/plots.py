@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from churnsim import style
@@ -20,13 +21,13 @@ def _colour(strategies: list[str], name: str) -> str:
     return style.provider_colour(strategies.index(name))
 
 
-def _grid(count: int) -> tuple[Figure, np.ndarray]:
+def _grid(count: int) -> tuple[Figure, list[Axes]]:
     cols = 2 if count == 4 else min(count, 3)
     rows = -(-count // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
     for ax in axes.flat[count:]:
         ax.set_visible(False)
-    return fig, axes.flat
+    return fig, list(axes.flat)
 
 
 def _few_note(table: pd.DataFrame) -> str:

@@ -21,7 +21,8 @@ from churnsim.experiment.store import RunStore
 
 
 class Task(Protocol):
-    key: str
+    @property
+    def key(self) -> str: ...
 
     def labels(self) -> dict[str, Any]: ...
 

@@ -18,7 +18,9 @@ ANALYSIS_STREAM = 2
 
 def new_entropy() -> int:
     """Fresh root entropy (128 bits from the OS) for an experiment that names no seed."""
-    return int(np.random.SeedSequence().entropy)
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)  # a SeedSequence made without entropy draws an int from the OS
+    return entropy
 
 
 def _int63(seq: np.random.SeedSequence) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from churnsim.engines import Engine
 from churnsim.experiment.plan import Run
 from churnsim.experiment.spec import assignment
 from churnsim.params import Scenario
@@ -43,7 +44,7 @@ def strategy_flags(strategies: Mapping[str, str | Sequence[str]] | Sequence[str]
 
 def simulate_kpis(scenario: str | Path | Scenario | dict | None = None, *, rng: RandomSource,
                   months: int | None = None, customers: int | None = None,
-                  strategies: Mapping[str, str | Sequence[str]] | Sequence[str] = (), engine: str = "auto",
+                  strategies: Mapping[str, str | Sequence[str]] | Sequence[str] = (), engine: Engine = "auto",
                   **params: Any) -> dict[str, dict[str, float]]:
     """KPIs per provider and for the market; see ``simulate`` for the arguments."""
     sets = [assignment(path.replace("__", "."), value.item() if isinstance(value, np.generic) else value)
@@ -52,17 +53,17 @@ def simulate_kpis(scenario: str | Path | Scenario | dict | None = None, *, rng: 
 
 
 def _kpis(scenario: str | Path | Scenario | dict | None, seed: int, months: int | None, customers: int | None,
-          sets: Sequence[str], flags: Sequence[str], engine: str) -> dict[str, dict[str, float]]:
+          sets: Sequence[str], flags: Sequence[str], engine: Engine) -> dict[str, dict[str, float]]:
     from churnsim.runner import run
 
     result = run(scenario, seed=seed, months=months, customers=customers, sets=list(sets), strategies=list(flags),
-                 engine=engine)  # type: ignore[arg-type]
+                 engine=engine)
     return result.summary["kpis"]
 
 
 def simulate(scenario: str | Path | Scenario | dict | None = None, *, rng: RandomSource,
              months: int | None = None, customers: int | None = None,
-             strategies: Mapping[str, str | Sequence[str]] | Sequence[str] = (), engine: str = "auto",
+             strategies: Mapping[str, str | Sequence[str]] | Sequence[str] = (), engine: Engine = "auto",
              **params: Any) -> dict[str, float]:
     """Run the model once and return its KPIs as a flat dict: ``{"A.annual_churn": 0.12, ...}``.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -272,7 +272,7 @@ def _kind(value: Value) -> str:
     return "number" if isinstance(value, int | float) and not isinstance(value, bool) else type(value).__name__
 
 
-def _pydantic_line(err: dict[str, Any]) -> str:
+def _pydantic_line(err: Mapping[str, Any]) -> str:
     path = ".".join(str(p) for p in err["loc"]) or "experiment"
     if err["type"] == "extra_forbidden":
         allowed = ", ".join(k if k != "sets" else "set" for k in Experiment.model_fields)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from churnsim.engines import duration
+from churnsim.engines import Engine, duration
 from churnsim.validation.ensemble import available_engines
 from churnsim.validation.outcomes import SIZE_MINIMUM, ValidationInputError, load_facts
 from churnsim.validation.report import render_groups, render_report, summary_line
@@ -39,7 +39,7 @@ def _write_atomic(path: Path, text: str) -> None:
               help="Run only the docking cases, only the outcomes, or one outcome family.")
 @click.option("--write", "write", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the full report (e.g. docs/VALIDATION.md), atomically.")
-def check_model(engine: str, quick: bool, runs: int | None, customers: int | None, agent_customers: int | None,
+def check_model(engine: Engine, quick: bool, runs: int | None, customers: int | None, agent_customers: int | None,
                 seed: int, facts_path: Path | None, only: str, write: Path | None) -> None:
     """Run the docking tests and the outcome checks and print target versus measured, one table per group.
 

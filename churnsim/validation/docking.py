@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from churnsim.engines import Engine
 from churnsim.params import STAGES, Scenario
 from churnsim.validation.closed_forms import (
     bass_curve,
@@ -93,7 +94,7 @@ def sbg_sets(a: float = SBG_A, b: float = SBG_B) -> list[str]:
     return [*MECHANISMS_OFF[:-1], f"segments.0.baseline_churn.alpha={a}", f"segments.0.baseline_churn.beta={b}"]
 
 
-def _series_check(name: str, engine: str, measured: np.ndarray, target: np.ndarray, se: np.ndarray,
+def _series_check(name: str, engine: Engine, measured: np.ndarray, target: np.ndarray, se: np.ndarray,
                   extra: np.ndarray, months: np.ndarray, label: str) -> Check:
     """Compare a measured monthly series with its target month by month: |m - t| <= z SE + extra."""
     tol = Z_TOLERANCE * se + extra
@@ -113,7 +114,7 @@ def _series_check(name: str, engine: str, measured: np.ndarray, target: np.ndarr
     )
 
 
-def _bass_ensemble(case: BassCase, engine: str, runs: int, customers: int, seed: int) -> np.ndarray:
+def _bass_ensemble(case: BassCase, engine: Engine, runs: int, customers: int, seed: int) -> np.ndarray:
     scenario = docking_scenario(case.sets(), customers, case.months)
     shares = []
     for s in run_seeds(seed, runs):
@@ -122,7 +123,7 @@ def _bass_ensemble(case: BassCase, engine: str, runs: int, customers: int, seed:
     return np.array(shares)
 
 
-def dock_bass(engine: str, runs: int, customers: int, seed: int = 1, case: BassCase = BASS) -> list[Check]:
+def dock_bass(engine: Engine, runs: int, customers: int, seed: int = 1, case: BassCase = BASS) -> list[Check]:
     """Bass diffusion without churn: ensemble mean adopter share against the closed form and its monthly analogue."""
     shares = _bass_ensemble(case, engine, runs, customers, seed)
     months = np.arange(case.months + 1)
@@ -144,7 +145,8 @@ def dock_bass(engine: str, runs: int, customers: int, seed: int = 1, case: BassC
     return [monthly, closed_check]
 
 
-def dock_bass_churn(engine: str, runs: int, customers: int, seed: int = 2, case: BassCase = BASS_CHURN) -> list[Check]:
+def dock_bass_churn(engine: Engine, runs: int, customers: int, seed: int = 2,
+                    case: BassCase = BASS_CHURN) -> list[Check]:
     """Bass with churn at rate d: long-run adopter share against the root of qF^2 + (d+p-q)F - p = 0."""
     if case.window is None:
         raise ValueError("dock_bass_churn needs a case with a measurement window")
@@ -177,7 +179,7 @@ def dock_bass_churn(engine: str, runs: int, customers: int, seed: int = 2, case:
     return checks
 
 
-def dock_sbg(engine: str, runs: int, customers: int, seed: int = 3, a: float = SBG_A, b: float = SBG_B,
+def dock_sbg(engine: Engine, runs: int, customers: int, seed: int = 3, a: float = SBG_A, b: float = SBG_B,
              months: int = SBG_MONTHS) -> list[Check]:
     """Heterogeneous constant churn with Beta(a, b) monthly probabilities: cohort retention is sBG."""
     scenario = docking_scenario(sbg_sets(a, b), customers, months)
@@ -203,7 +205,7 @@ def ladder_scenario(customers: int, months: int = LADDER_MONTHS) -> Scenario:
     return docking_scenario(LADDER_SETS, customers, months)
 
 
-def dock_ladder(engine: str, runs: int, customers: int, seed: int = 4, months: int = LADDER_MONTHS) -> list[Check]:
+def dock_ladder(engine: Engine, runs: int, customers: int, seed: int = 4, months: int = LADDER_MONTHS) -> list[Check]:
     """The loyalty ladder as a Markov chain: stage occupancy over time and expected lifetime (I - Q)^{-1}."""
     scenario = ladder_scenario(customers, months)
     chain = ladder_chain(scenario)

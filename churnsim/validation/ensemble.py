@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from churnsim.engines import Engine
 from churnsim.params import Scenario
 
 CI_LEVEL = 0.95
@@ -35,7 +36,7 @@ def run_seeds(seed: int, runs: int) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(runs, dtype=np.uint32)]
 
 
-def simulate(scenario: Scenario, seed: int, engine: str,
+def simulate(scenario: Scenario, seed: int, engine: Engine,
              observe: Callable[[Any, int], None] | None = None, record_events: bool = False) -> Any:
     """Run one model to the scenario's horizon, calling ``observe(model, month)`` after months 0..T."""
     from churnsim.engines import create_model
@@ -65,7 +66,7 @@ class Check:
 
     group: str
     name: str
-    engine: str
+    engine: Engine
     target: str
     measured: str
     accepted: str
@@ -91,7 +92,7 @@ def _pct(x: float, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f} %"
 
 
-def _share_ci(values: Sequence[float]) -> tuple[float, float, float]:
+def _share_ci(values: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
     """Mean and bootstrap interval of per-run shares: unlike a t-interval it stays inside [0, 1]."""
     from churnsim.experiment.analysis import share_interval
 

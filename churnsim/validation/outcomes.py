@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from churnsim import metrics, rules
+from churnsim.engines import Engine
 from churnsim.params import Scenario
 from churnsim.validation import measures
 from churnsim.validation.ensemble import Check, _ci_text, _pct, _share_ci, _t_ci, meets, run_seeds, simulate
@@ -134,13 +135,13 @@ def _check_shapes(spec: dict[str, Any], path: object) -> None:
 class Plan:
     """How one family runs on one engine: the runs, their size and their seeds (shared by its arms)."""
 
-    engine: str
+    engine: Engine
     runs: int
     customers: int
     seeds: tuple[int, ...]
 
 
-def plan(section: dict[str, Any], engine: str, quick: bool, seed: int) -> Plan:
+def plan(section: dict[str, Any], engine: Engine, quick: bool, seed: int) -> Plan:
     """A family's runs on an engine: the quick sizes or the full ones, never more customers on the agent engine
     (about 300 times slower per customer) than its full size."""
     runs = section["quick_runs"] if quick else section["runs"]
@@ -174,7 +175,7 @@ def _z(estimate: float, se: float) -> float:
     return estimate / se if se > 0 else math.copysign(math.inf, estimate)
 
 
-def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+def _paired(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> tuple[float, float]:
     """Mean of b - a over runs that share seeds, and its standard error."""
     d = np.asarray(b, float) - np.asarray(a, float)
     return float(d.mean()), float(d.std(ddof=1) / math.sqrt(len(d)))
@@ -312,7 +313,7 @@ def intention_gap(spec: dict[str, Any], p: Plan) -> list[Check]:
     lo, hi = sec["normal_ratio"]
     src, size = sec.get("source", ""), _sizes(p, months)
     checks = []
-    for arm, target, accepted, band in (
+    for arm, target, accepted, (band_low, band_high) in (
         ("normal", f"2 to 3 times ({src})", f"interval meets {lo:g} to {hi:g}", (lo, hi)),
         ("downturn", f"at least {sec['downturn_min_ratio']:g} times (56 % against just over 10 %)",
          f"interval reaches {sec['downturn_min_ratio']:g}", (sec["downturn_min_ratio"], math.inf)),
@@ -324,7 +325,7 @@ def intention_gap(spec: dict[str, Any], p: Plan) -> list[Check]:
             measured=f"{_ci_text(mean, cl, ch, p.runs, lambda x: f'{x:.2f}')}: "
                      f"{_pct(column(arm, 'considered').mean())} considered, "
                      f"{_pct(column(arm, 'switched').mean())} switched ({size})",
-            accepted=accepted, passed=meets(cl, ch, *band, mean), detail={"ratio": mean, "ci": (cl, ch)}))
+            accepted=accepted, passed=meets(cl, ch, band_low, band_high, mean), detail={"ratio": mean, "ci": (cl, ch)}))
     rise = {key: column("downturn", key).mean() / column("normal", key).mean() - 1.0
             for key in ("considered", "switched")}
     more, more_se = _paired(column("normal", "considered"), column("downturn", "considered"))
@@ -370,13 +371,13 @@ def response_curve(spec: dict[str, Any], p: Plan) -> list[Check]:
     base = _scenario(sec["scenario"], p.customers, sec["months"])
     expect = _mean_expectation(base)
     gaps = np.asarray(sec["gaps"], float)
-    churn = []  # arms x runs
+    runs = []  # arms x runs
     for gap in gaps:
         sets = _same_expectations(base) + [f"providers.{k}.levers.quality={expect + gap}"
                                            for k in range(len(base.providers))]
         scenario = _scenario(sec["scenario"], p.customers, sec["months"], sets)
-        churn.append([m.timeseries["churned"].sum() / m.timeseries["billed"].sum() for m in _ensemble(scenario, p)])
-    churn = np.array(churn)
+        runs.append([m.timeseries["churned"].sum() / m.timeseries["billed"].sum() for m in _ensemble(scenario, p)])
+    churn = np.array(runs)
     short, exceed = gaps <= 0, gaps >= 0
     slopes = np.array([[measures.slope(gaps[side], run[side])[0] for side in (short, exceed)] for run in churn.T])
     (s_short, s_exceed), (se_short, _) = slopes.mean(axis=0), slopes.std(axis=0, ddof=1) / math.sqrt(len(slopes))

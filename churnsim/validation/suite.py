@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from churnsim.engines import Engine
 from churnsim.validation.docking import DOCKING
 from churnsim.validation.ensemble import Check
 from churnsim.validation.outcomes import OUTCOMES, load_facts, plan
@@ -21,7 +22,7 @@ ONLY = ("all", "docking", "outcomes", *OUTCOMES)  # what --only may name: a part
 class SuiteSettings:
     """Everything that determines the validation table, so that it can be reproduced exactly."""
 
-    engines: tuple[str, ...]  # docking runs on each; the outcomes too, or on the last (fastest) alone when quick
+    engines: tuple[Engine, ...]  # docking runs on each; the outcomes too, or on the last (fastest) alone when quick
     runs: int  # docking: runs per ensemble
     customers: int  # docking: customers per run on the vector engine
     agent_customers: int  # docking: customers per run on the agent engine
@@ -30,7 +31,7 @@ class SuiteSettings:
     quick: bool = False  # CI-sized: the quick sizes of the definitions, outcomes on the fastest engine
 
     @property
-    def outcome_engines(self) -> tuple[str, ...]:
+    def outcome_engines(self) -> tuple[Engine, ...]:
         return self.engines[-1:] if self.quick else self.engines
 
 
