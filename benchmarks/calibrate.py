@@ -13,6 +13,8 @@ import argparse
 import shlex
 import time
 
+from results import recorded
+
 import churnsim
 from churnsim.calibration.api import describe
 from churnsim.engines import available_cores
@@ -47,4 +49,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded():
+        main()

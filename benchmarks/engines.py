@@ -35,6 +35,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from results import recorded
+
 SCENARIO = "electricity"  # the default scenario
 MECHANISMS = ("ladder", "phase_out", "service", "word_of_mouth", "payment", "offers", "rewards", "economy")
 # the vector engine's steps of a month (none calls another), timed to show where a month goes
@@ -111,7 +113,12 @@ def main() -> None:
         engine, customers, months, every, threads = args.one
         print(json.dumps(measure(engine, int(customers), int(months), every == "1", int(threads))))
         return
+    with recorded():
+        compare(args.large)
 
+
+def compare(large: bool) -> None:
+    """Every size on each engine, each in a fresh interpreter, then the 1M x 120 months runs."""
     from churnsim.engines import available_cores
 
     cores = available_cores()
@@ -121,7 +128,7 @@ def main() -> None:
     rates: dict[tuple[str, int], float] = {}
     wom_share: dict[tuple[str, int], float] = {}
     phases: dict[int, dict[str, float]] = {}
-    sizes = [1_000, 10_000, 100_000, 1_000_000] + ([10_000_000] if args.large else [])
+    sizes = [1_000, 10_000, 100_000, 1_000_000] + ([10_000_000] if large else [])
     for customers in sizes:
         for engine, threads in (("agents", 1), ("vector", 1), ("vector", cores)):
             if (engine == "agents" and customers > 100_000) or (threads > 1 and customers < 1_000_000):

@@ -21,6 +21,7 @@ import ipyvuetify as v
 import ipywidgets
 import solara
 import solara.widgets
+from results import recorded
 
 from churnsim import app, lesson
 
@@ -62,4 +63,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded():
+        main()

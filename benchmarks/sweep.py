@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import psutil
+from results import recorded
 
 from churnsim.experiment import executors, plan, spec
 from churnsim.experiment.simulate import evaluate
@@ -115,4 +116,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded():
+        main()
