@@ -215,6 +215,48 @@ def _suite_returning(checks: list[v.Check], monkeypatch: pytest.MonkeyPatch) -> 
     return asked
 
 
+def test_check_model_exits_0_when_every_pass_fail_check_passes(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows without a verdict (echo, information-only outcomes) neither pass nor fail the run."""
+    _suite_returning([v.Check("docking", "d", "vector", "t", "m", "a", passed=True),
+                      v.Check("outcome", "o", "vector", "t", "m", "a", passed=True),
+                      v.Check("outcome", "survey", "vector", "t", "m", "no verdict", passed=None),
+                      v.Check("echo", "e", "vector", "t", "m", "a", passed=None)], monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check-model", "--quick", "--write", "VALIDATION.md"])
+    assert result.exit_code == 0, result.output
+    assert "**FAIL**" not in result.stdout and result.stdout.count("**pass**") == 2
+    assert "2 of 2 pass/fail checks pass" in result.stderr
+    assert (tmp_path / "VALIDATION.md").is_file()
+
+
+def test_check_model_exits_1_when_one_check_fails_and_still_writes_the_report(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _suite_returning([v.Check("docking", "d", "vector", "t", "m", "a", passed=True),
+                      v.Check("calibration", "band", "vector", "t", "m", "a", passed=False),
+                      v.Check("echo", "e", "vector", "t", "m", "a", passed=None)], monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check-model", "--quick", "--write", "VALIDATION.md"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout.count("**FAIL**") == 1
+    assert "1 of 2 pass/fail checks pass" in result.stderr
+    assert "**FAIL**" in (tmp_path / "VALIDATION.md").read_text(encoding="utf-8")
+
+
+def test_check_model_exits_1_on_a_real_failing_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No stand-in: a delight cap too small to close a failed contact's gap fails the delight family at once."""
+    monkeypatch.chdir(tmp_path)
+    Path("small_cap.toml").write_text("[service]\ndelight_cap = 0.01\n", encoding="utf-8")
+    Path("facts.toml").write_text(SHIPPED.replace('scenario = "electricity"\nmonths = 36',
+                                                  'scenario = "small_cap.toml"\nmonths = 36', 1), encoding="utf-8")
+    assert "small_cap.toml" in Path("facts.toml").read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check-model", "--only", "delight", "--engine", "vector", "--facts",
+                                      "facts.toml"])
+    assert result.exit_code == 1, result.output
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("| delight closes gaps")]
+    assert "delight cannot close" in row and row.endswith("| **FAIL** |")
+
+
 @pytest.mark.parametrize(("engine", "engines", "outcome_engines"), [
     ("all", ("agents", "vector"), ("vector",)),
     ("auto", ("vector",), ("vector",)),
