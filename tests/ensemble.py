@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 
 import churnsim
 
-FAST_ENGINE = "vector" if importlib.util.find_spec("churnsim.vector") else "agents"
-
 
 def kpi_ensemble(scenario: str, sets: list[str], kpi: str, seeds: range, provider: str = "market",
-                 engine: str = FAST_ENGINE, **overrides: int) -> np.ndarray:
+                 engine: str = "vector", **overrides: int) -> np.ndarray:
     """One KPI per seed: the unit of every statistical test here."""
     return np.array([
         churnsim.run(scenario, seed=seed, sets=sets, engine=engine, **overrides).summary["kpis"][provider][kpi]

@@ -6,7 +6,6 @@ import pytest
 from churnsim.engines import create_model
 from churnsim.market import reshuffle
 from churnsim.scenario import load
-from tests.ensemble import FAST_ENGINE
 
 
 def month_zero(engine: str, burn_in: int, seed: int = 4):
@@ -14,7 +13,7 @@ def month_zero(engine: str, burn_in: int, seed: int = 4):
     return create_model(spec, rng=seed, engine=engine)
 
 
-@pytest.mark.parametrize("engine", ["agents", FAST_ENGINE])
+@pytest.mark.parametrize("engine", ["agents", "vector"])
 def test_burn_in_keeps_every_provider_s_head_count_and_starts_the_cohort_at_month_0(engine):
     drawn, burnt = month_zero(engine, 0), month_zero(engine, 24)
     first = burnt.timeseries.set_index("provider")
@@ -27,7 +26,7 @@ def test_burn_in_keeps_every_provider_s_head_count_and_starts_the_cohort_at_mont
     assert looking.mean() != pytest.approx(drawn.state_columns()[2].mean(), abs=0.005)
 
 
-@pytest.mark.parametrize("engine", ["agents", FAST_ENGINE])
+@pytest.mark.parametrize("engine", ["agents", "vector"])
 def test_burn_in_is_seeded(engine):
     a, b = month_zero(engine, 12, seed=9), month_zero(engine, 12, seed=9)
     assert all((x == y).all() for x, y in zip(a.state_columns(), b.state_columns(), strict=True))

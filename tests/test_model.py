@@ -8,12 +8,12 @@ import pytest
 import churnsim
 from churnsim.engines import create_model
 from churnsim.scenario import load
-from tests.ensemble import FAST_ENGINE, kpi_ensemble, paired_effect
+from tests.ensemble import kpi_ensemble, paired_effect
 
 OPEN_MARKET = ["market.prospect_share=0.3", "market.entry_rate=0.02", "market.exit_rate=0.01"]
 
 
-@pytest.mark.parametrize("engine", ["agents", FAST_ENGINE])
+@pytest.mark.parametrize("engine", ["agents", "vector"])
 @pytest.mark.parametrize("sets", [[], OPEN_MARKET], ids=["closed", "open"])
 def test_customers_are_conserved_every_month(engine, sets):
     spec = load("electricity", sets=sets, customers=600, months=24).scenario
@@ -40,7 +40,7 @@ def test_customers_are_conserved_every_month(engine, sets):
         assert flows["entered"].sum() > 0 and flows["exited"].sum() > 0
 
 
-@pytest.mark.parametrize("engine", ["agents", FAST_ENGINE])
+@pytest.mark.parametrize("engine", ["agents", "vector"])
 def test_same_seed_same_result_and_different_seed_differs(engine):
     def table(seed):
         return churnsim.run("classroom", seed=seed, months=12, engine=engine).timeseries
@@ -144,7 +144,7 @@ def test_ambassadors_referrals_bring_new_customers():
 
 def test_announced_price_rise_stirs_customers_before_it_lands():
     def looking_starts(strategy: str) -> np.ndarray:
-        runs = [churnsim.run("electricity", seed=s, customers=2000, months=14, engine=FAST_ENGINE,
+        runs = [churnsim.run("electricity", seed=s, customers=2000, months=14, engine="vector",
                              strategies=[f"A={strategy}"]).timeseries for s in range(8)]
         return np.array([ts[(ts.provider == "A") & ts.month.isin([10, 11])]["started_looking"].sum()
                          for ts in runs])

@@ -7,7 +7,6 @@ are Student-t over runs (a bootstrap for shares, which keeps them inside [0, 1])
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,12 +22,6 @@ CI_LEVEL = 0.95
 # regularities), calibration (a target the parameters were tuned to) and echo (an input measured back).
 GROUPS = ("docking", "outcome", "calibration", "echo")
 VERDICT_GROUPS = ("docking", "outcome", "calibration")  # echo rows are information only
-
-
-def available_engines() -> tuple[str, ...]:
-    """The engines this installation has: the agent engine always, the vector engine once written."""
-    has_vector = importlib.util.find_spec("churnsim.vector") is not None
-    return ("agents", "vector") if has_vector else ("agents",)
 
 
 def run_seeds(seed: int, runs: int) -> list[int]:

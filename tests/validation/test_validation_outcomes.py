@@ -201,6 +201,80 @@ def test_check_model_rejects_bad_input_with_one_line_and_exit_2(args: list[str],
     assert result.stderr.strip().splitlines() == [f"Error: {message}"]
 
 
+def _suite_returning(checks: list[v.Check], monkeypatch: pytest.MonkeyPatch) -> list[v.SuiteSettings]:
+    """check-model with the suite replaced by a fixed table: the settings it was asked to run are recorded."""
+    from churnsim.validation import cli as check_cli
+
+    asked: list[v.SuiteSettings] = []
+
+    def run_suite(settings: v.SuiteSettings, only: str, progress: object = None) -> list[v.Check]:
+        asked.append(settings)
+        return checks
+
+    monkeypatch.setattr(check_cli, "run_suite", run_suite)
+    return asked
+
+
+def test_check_model_exits_0_when_every_pass_fail_check_passes(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows without a verdict (echo, information-only outcomes) neither pass nor fail the run."""
+    _suite_returning([v.Check("docking", "d", "vector", "t", "m", "a", passed=True),
+                      v.Check("outcome", "o", "vector", "t", "m", "a", passed=True),
+                      v.Check("outcome", "survey", "vector", "t", "m", "no verdict", passed=None),
+                      v.Check("echo", "e", "vector", "t", "m", "a", passed=None)], monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check-model", "--quick", "--write", "VALIDATION.md"])
+    assert result.exit_code == 0, result.output
+    assert "**FAIL**" not in result.stdout and result.stdout.count("**pass**") == 2
+    assert "2 of 2 pass/fail checks pass" in result.stderr
+    assert (tmp_path / "VALIDATION.md").is_file()
+
+
+def test_check_model_exits_1_when_one_check_fails_and_still_writes_the_report(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _suite_returning([v.Check("docking", "d", "vector", "t", "m", "a", passed=True),
+                      v.Check("calibration", "band", "vector", "t", "m", "a", passed=False),
+                      v.Check("echo", "e", "vector", "t", "m", "a", passed=None)], monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check-model", "--quick", "--write", "VALIDATION.md"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout.count("**FAIL**") == 1
+    assert "1 of 2 pass/fail checks pass" in result.stderr
+    assert "**FAIL**" in (tmp_path / "VALIDATION.md").read_text(encoding="utf-8")
+
+
+def test_check_model_exits_1_on_a_real_failing_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No stand-in: a delight cap too small to close a failed contact's gap fails the delight family at once."""
+    monkeypatch.chdir(tmp_path)
+    Path("small_cap.toml").write_text("[service]\ndelight_cap = 0.01\n", encoding="utf-8")
+    Path("facts.toml").write_text(SHIPPED.replace('scenario = "electricity"\nmonths = 36',
+                                                  'scenario = "small_cap.toml"\nmonths = 36', 1), encoding="utf-8")
+    assert "small_cap.toml" in Path("facts.toml").read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check-model", "--only", "delight", "--engine", "vector", "--facts",
+                                      "facts.toml"])
+    assert result.exit_code == 1, result.output
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("| delight closes gaps")]
+    assert "delight cannot close" in row and row.endswith("| **FAIL** |")
+
+
+@pytest.mark.parametrize(("engine", "engines", "outcome_engines"), [
+    ("all", ("agents", "vector"), ("vector",)),
+    ("auto", ("vector",), ("vector",)),
+    ("agents", ("agents",), ("agents",)),
+    ("vector", ("vector",), ("vector",)),
+])
+def test_check_model_runs_the_engines_asked_for(engine: str, engines: tuple[str, ...],
+                                                outcome_engines: tuple[str, ...],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Docking on each engine named (both for "all", the vector engine for "auto"); quick outcomes on the last."""
+    asked = _suite_returning([v.Check("docking", "d", "vector", "t", "m", "a", passed=True)], monkeypatch)
+    result = CliRunner().invoke(cli, ["check-model", "--quick", "--engine", engine])
+    assert result.exit_code == 0, result.output
+    (settings,) = asked
+    assert settings.engines == engines
+    assert settings.outcome_engines == outcome_engines
+
+
 # ---------------------------------------------------------------------------------------------
 # End to end
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +319,7 @@ def test_check_model_quick_runs_and_passes_from_an_empty_folder(tmp_path: Path,
     for fragment in ROWS:
         assert fragment in table and fragment in text, fragment
     lines = table.splitlines()
-    for engine in v.available_engines():
+    for engine in ("agents", "vector"):
         for fragment in DOCKING_ROWS:
             assert any(line.startswith(f"| {fragment}") and f"| {engine} |" in line for line in lines), \
                 f"{fragment} on {engine}"
@@ -269,7 +343,7 @@ def test_committed_validation_report_is_generated_and_complete() -> None:
     text = (REPO / "docs" / "VALIDATION.md").read_text(encoding="utf-8")
     assert "<!-- Generated by `churnsim check-model`; do not edit by hand. -->" in text
     assert "Reproduce with `churnsim check-model" in text
-    for engine in v.available_engines():
+    for engine in ("agents", "vector"):
         assert f"| {engine} |" in text, f"docking on the {engine} engine missing from docs/VALIDATION.md"
     for fragment in (*DOCKING_ROWS, "contagious churn", "a notice pokes", "intention-behaviour gap",
                      "response curve", "delight closes gaps", "sorting:", "a stationary start",
