@@ -49,6 +49,7 @@ def test_same_seed_same_result_and_different_seed_differs(engine):
     assert not table(5).equals(table(6))
 
 
+@pytest.mark.slow
 def test_agent_order_does_not_matter():
     """The month is synchronous: shuffling the order agents act in changes no distribution.
 
@@ -110,6 +111,7 @@ DIRECTIONS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("mechanism", "base", "treatment", "kpi", "sign"), DIRECTIONS,
                          ids=[d[0] for d in DIRECTIONS])
 def test_mechanism_moves_the_market_the_expected_way(mechanism, base, treatment, kpi, sign):
@@ -121,6 +123,7 @@ def test_mechanism_moves_the_market_the_expected_way(mechanism, base, treatment,
     assert sign * effect > 3 * se, f"{mechanism}: effect {effect:.4f} +- {se:.4f}"
 
 
+@pytest.mark.slow
 def test_loyalty_rewards_cut_switching_of_the_provider_that_runs_them():
     seeds = range(8)
     base = kpi_ensemble("electricity", [], "annual_churn", seeds, provider="A", customers=2000, months=24)

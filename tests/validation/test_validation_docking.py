@@ -27,6 +27,8 @@ SIZES = {
     "vector": {"bass": (16, 5000), "bass_churn": (16, 5000), "ladder": (16, 5000), "sbg": (16, 10000)},
 }
 
+pytestmark = pytest.mark.slow  # each docking case is an ensemble of runs (5-20 s)
+
 
 def _assert_all_pass(checks: list[v.Check]) -> None:
     assert checks
