@@ -30,7 +30,7 @@ def vector_model(customers: int = 3000, months: int = 18, sets: tuple[str, ...] 
 def shards(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Run the test on one shard, and again with the population cut into three (as a large one would be)."""
     if request.param > 1:
-        monkeypatch.setattr(vector, "SHARD", 1000)
+        monkeypatch.setattr("churnsim.vector.model.SHARD", 1000)
     return request.param
 
 
@@ -106,7 +106,7 @@ def test_same_seed_same_run_and_different_seed_differs() -> None:
 
 def test_outputs_do_not_depend_on_the_thread_count(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shards are fixed by the population size and draw from their own streams: threads only change the timing."""
-    monkeypatch.setattr(vector, "SHARD", 700)
+    monkeypatch.setattr("churnsim.vector.model.SHARD", 700)
 
     def run(threads: int) -> tuple[object, ...]:
         model = vector_model(customers=3000, months=12, threads=threads)
@@ -124,7 +124,7 @@ def test_outputs_do_not_depend_on_the_thread_count(monkeypatch: pytest.MonkeyPat
 
 def test_each_shards_messages_go_to_its_tellers_acquaintances(monkeypatch: pytest.MonkeyPatch) -> None:
     """A shard's tellers are its own customers: indices into the whole population are its offset on."""
-    monkeypatch.setattr(vector, "SHARD", 1000)
+    monkeypatch.setattr("churnsim.vector.model.SHARD", 1000)
     model = vector_model(customers=3000, months=1)
     model.step()
     assert model.csr is not None
@@ -140,7 +140,7 @@ def test_each_shards_messages_go_to_its_tellers_acquaintances(monkeypatch: pytes
 
 def test_choosers_of_every_shard_read_their_own_good_news(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each shard's choices read what its own choosers heard; they are those who joined a provider that month."""
-    monkeypatch.setattr(vector, "SHARD", 1000)
+    monkeypatch.setattr("churnsim.vector.model.SHARD", 1000)
     model = vector_model(customers=3000, months=6)
     chosen: list[np.ndarray] = []
     heard_in_all = 0.0
