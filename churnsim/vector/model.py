@@ -137,9 +137,9 @@ class VectorChurnModel(Service, WordOfMouth, Moves):
             plans = list(self._each(pool, functools.partial(self._decide, reprice=reprice)))
             changed = list(self._each(pool, self._change, plans, self._heard_by_shard(plans)))
             tellers = [told for told, _ in changed]
-            news = [heard for _, heard in changed]
-            self.left_news = tuple(np.concatenate(c) for c in zip(*news, strict=True))
-            good = []
+            defections = [news for _, news in changed]
+            self.left_news = tuple(np.concatenate(c) for c in zip(*defections, strict=True))
+            good: list[tuple[np.ndarray, np.ndarray]] = []
             for messages in self._each(pool, self._tell, tellers):  # a shard's, charged while later ones run
                 for recipients, charge, news in messages:
                     np.subtract.at(self.clock, recipients, charge)
@@ -162,8 +162,8 @@ class VectorChurnModel(Service, WordOfMouth, Moves):
         any, is not its decision this month (the clock is memoryless, so this biases nothing).
         """
         if reprice:
-            for start in range(0, z.n, CHUNK):
-                self._refresh(z, slice(start, start + CHUNK))
+            for block in range(0, z.n, CHUNK):
+                self._refresh(z, slice(block, block + CHUNK))
         start = self._start_of_month(z) if self.event_frames is not None else None
         m = self._sense(z)
         attentive = self._attention(z)
@@ -178,10 +178,10 @@ class VectorChurnModel(Service, WordOfMouth, Moves):
         started = started[~deal[started]]
         settled = np.flatnonzero(deal & ~z.looking)
         rates = (np.float32(self.spec.attention.act), np.float32(self.spec.phase_out.switch_rate))
-        acts = [idx[self.window_open(z.tenure[idx]) & (z.rng.random(len(idx)) < self._leave_chance(z, idx, rate))]
+        acting = [idx[self.window_open(z.tenure[idx]) & (z.rng.random(len(idx)) < self._leave_chance(z, idx, rate))]
                 for idx, rate in zip((settled, started), rates, strict=True)]  # those who start looking compare
         started = np.union1d(started, settled)
-        acts = np.concatenate(acts)
+        acts = np.concatenate(acting)
         z.tally[T.started_looking] = _count(z.provider[started], self.providers)
         z.tally[T.attentive] = _count(z.provider[attentive], self.providers)
         next_stage_idx, next_stage = self._ladder(z, m)
@@ -228,6 +228,7 @@ class VectorChurnModel(Service, WordOfMouth, Moves):
     def _shard_events(self, z: Shard, plan: Plan, switch_to: np.ndarray) -> dict[str, np.ndarray]:
         """The month's rows of the event table for the shard (``churnsim.events``), before its changes apply."""
         start, m = plan.start, plan.m
+        assert start is not None  # ``_change`` asks only when the month's start was recorded
         rows = start.pop("rows")
 
         def flag(idx: np.ndarray) -> np.ndarray:

@@ -36,10 +36,10 @@ from churnsim.vector.sampling import EMPTY, below, threshold
 from churnsim.vector.state import CLASSES, UNPRESSED, WEIGHT_CLASSES, Month, Shard, VectorState
 
 CHUNK = 1 << 18  # customers per block when every cached hazard is recomputed (bounds temporaries)
+Values = np.ndarray | np.floating | float  # a table read at the customers' keys, or one number for all
 
 
-def survival(weight: np.ndarray, none: np.ndarray | float,
-             outcomes: list[tuple[np.ndarray | float, np.ndarray | float]]) -> np.ndarray:
+def survival(weight: np.ndarray, none: Values, outcomes: list[tuple[Values, Values]]) -> np.ndarray:
     """E[exp(-weight X)]: a clock's chance to outlast a random pressure X of the month.
 
     X takes each outcome's pressure with its chance (exclusive outcomes), else 0 with chance ``none``.
@@ -119,9 +119,9 @@ class Pressure(VectorState):
         seen = np.column_stack([c.best_alternative, np.broadcast_to(c.new_customer_price, (nprov, nprov))[rivals]
                                 .reshape(nprov, nprov - 1)])
         paid = self.paid.reshape(nprov + 1, CLASSES)[:-1, :, None]
-        chances = np.zeros((nprov + 1, CLASSES, nprov), np.float32)
+        chances: np.ndarray = np.zeros((nprov + 1, CLASSES, nprov), np.float32)
         chances[:-1] = chance[:, None, :]
-        pressures = np.zeros_like(chances)
+        pressures: np.ndarray = np.zeros_like(chances)
         pressures[:-1] = rules.price_gap_pressure(paid, seen[:, None, :], 1.0, ref, po.ad_weight)
         chances, pressures = chances.reshape(-1, nprov), pressures.reshape(-1, nprov)
         chances[pressures <= 0] = 0.0  # an outcome without pressure is as good as none
