@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import sparse, stats
 
@@ -171,13 +174,57 @@ def test_threads_must_be_a_positive_whole_number() -> None:
             create_model(spec, rng=1, engine="vector", threads=bad)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("mechanism", ["ladder", "phase_out", "service", "word_of_mouth", "payment", "offers",
-                                       "rewards"])
-def test_runs_with_each_mechanism_off(mechanism: str) -> None:
-    model = vector_model(customers=1000, months=6, sets=(*OPEN_MARKET, f"{mechanism}.enabled=false"))
+# Each mechanism's own counts: monthly tallies (``metrics.T``) and head counts that nothing else produces.
+OWN_COUNTS = {
+    "ladder": ("rechosen", "embedded"),  # everyone starts chosen and stays so
+    "phase_out": ("looking", "started_looking", "attentive", "retention_efforts", "retention_saves"),
+    "service": ("failures", "contacted", "contacts", "human_contacts", "high_effort", "disloyal", "disloyal_high",
+                "delight_units"),
+    "word_of_mouth": ("wom_bad", "wom_good", "wom_bad_reached", "wom_good_reached"),
+    "payment": (),  # none: its friction is a look-around hazard, so with it off the friction must change nothing
+    "offers": ("offers",),
+    "rewards": ("reward_cost",),
+}
+MECHANISM_CUSTOMERS = {"vector": 1000, "agents": 500}  # about a second a run on the agent engine
+FRICTION = "payment.friction={paper = 0.5, e_invoice = 0.2, direct_debit = 0.1, mobile = 0.3}"
+
+
+@functools.cache
+def recorded_months(engine: str, *sets: str) -> pd.DataFrame:
+    """Six months of the open market on every path, with delight and more retention, as the engine records them.
+
+    Every tally of ``metrics.T`` is a column (the monthly table leaves some out); shared, not to be changed.
+    """
+    spec = load("electricity", sets=(*OPEN_MARKET, "retention.save_share=0.8", *sets),
+                strategies=(*EVERY_PATH, "A=over-delivery", "A=retention-desk", "C=retention-desk"),
+                customers=MECHANISM_CUSTOMERS[engine], months=6).scenario
+    model = create_model(spec, rng=7, engine=engine)
     for _ in range(6):
         model.step()
-    assert model.timeseries["customers"].groupby(model.timeseries["month"]).sum().max() <= 1000
+    return model.datacollector.get_table_dataframe("monthly")
+
+
+@pytest.mark.parametrize("engine", ["vector", "agents"])
+def test_each_mechanism_counts_its_own_events_when_on(engine: str) -> None:
+    """So that the test below, which finds none of them with the mechanism off, means something."""
+    rows = recorded_months(engine)
+    for mechanism, names in OWN_COUNTS.items():
+        for name in names:
+            assert rows[name].sum() > 0, (mechanism, name)
+    assert not recorded_months(engine, FRICTION).equals(rows)  # the friction changes the run
+
+
+@pytest.mark.parametrize("engine", ["vector", "agents"])
+@pytest.mark.parametrize("mechanism", list(OWN_COUNTS))
+def test_runs_with_each_mechanism_off(mechanism: str, engine: str) -> None:
+    """A mechanism switched off counts none of its own events, on either engine, and the rest of the market runs on."""
+    rows = recorded_months(engine, f"{mechanism}.enabled=false")
+    assert rows.groupby("month")["customers"].sum().max() <= MECHANISM_CUSTOMERS[engine]
+    assert rows["billed"].sum() > 0 and rows["churned"].sum() > 0  # the rest of the market runs on
+    own = rows[list(OWN_COUNTS[mechanism])]
+    assert not own.to_numpy().any(), own.sum().to_dict()
+    if mechanism == "payment":
+        pd.testing.assert_frame_equal(recorded_months(engine, f"{mechanism}.enabled=false", FRICTION), rows)
 
 
 def test_integrated_random_pressures_give_the_agent_rules_chance_of_looking() -> None:
