@@ -7,9 +7,10 @@ its loops); what crosses shards, the good news a chooser heard and the messages 
 recipients' clocks, is handled between the phases in shard order. The shards follow from
 the population size alone, so the outputs are the same for any number of threads.
 
-The mechanisms are mixins over the shared state (``state.VectorState``): ``Service``
-senses, ``Pressure`` runs the clocks, ``Moves`` decides and applies, ``WordOfMouth``
-tells. This class composes them into the month.
+The mechanisms are mixin classes over the shared state (``state.VectorState``): ``Service``
+senses, ``Pressure`` keeps the cached hazards and runs the clocks, ``Moves`` (built on
+``Pressure``, whose caches its changes refresh) decides and applies, ``WordOfMouth`` tells.
+This class composes them: set-up, and the month's phases over the shards.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class VectorChurnModel(Service, WordOfMouth, Moves):
             z.stocks = self._count_stocks(z)
             for start in range(0, z.n, CHUNK):
                 self._refresh_gap(z, slice(start, start + CHUNK))
-        self._condition_key: tuple[bytes, ...] = ()
+        self._condition_key = ()
         self.good_news = (EMPTY, np.zeros(0, np.int16))  # last month's good messages: recipient, charge key
         self.mark = np.zeros(n, bool)  # scratch for _heard_good, left all False
 
