@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -44,6 +45,10 @@ class ProviderTable:
 
     def __len__(self) -> int:
         return len(self.names)
+
+    if TYPE_CHECKING:  # for type checkers: the levers set as attributes in __post_init__
+
+        def __getattr__(self, name: str) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)

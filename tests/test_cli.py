@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from churnsim import runner, scenario, vector
+from churnsim import runner, scenario
 from churnsim.cli import cli
 from churnsim.outputs import file_digest
 from churnsim.words import plural, with_article
@@ -52,7 +52,7 @@ def test_run_options_reach_the_model(tmp_path):
 
 
 def test_threads_change_nothing_in_the_outputs(tmp_path, monkeypatch):
-    monkeypatch.setattr(vector, "SHARD", 1000)  # as a population over half a million is cut: here into three
+    monkeypatch.setattr("churnsim.vector.model.SHARD", 1000)  # as over half a million customers are cut: into three
     for threads in ("1", "3"):
         result = invoke("run", "--customers", "3000", "--months", "6", "--engine", "vector", "--threads", threads,
                         "--out", str(tmp_path / threads), "--no-plots")

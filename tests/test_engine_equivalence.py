@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from churnsim import metrics, vector
+from churnsim import metrics
 from churnsim.engines import create_model
 from churnsim.scenario import builtin_scenarios, load
 
@@ -123,7 +123,7 @@ def test_holm_steps_down_from_the_smallest_p_value() -> None:
 @pytest.mark.parametrize("case", [*CASES, "sharded"])
 def test_engines_agree(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if case == "sharded":  # shards draw from their own streams and tell each other's customers
-        monkeypatch.setattr(vector, "SHARD", CUSTOMERS // 3)
+        monkeypatch.setattr("churnsim.vector.model.SHARD", CUSTOMERS // 3)
         case = SHARDED
         assert len(create_model(load(CASES[case][0], customers=CUSTOMERS).scenario, engine="vector").shards) == 3
     rejected, table = engine_differences(case)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import sparse, stats
 
 from churnsim import metrics, network, rules, vector
+from churnsim.agents import DRAWS, U
 from churnsim.engines import AUTO_AGENT_LIMIT, create_model, engine_class
 from churnsim.metrics import T
+from churnsim.model import AgentChurnModel
 from churnsim.scenario import load
 from churnsim.vector import CHUNK, CLASSES, VectorChurnModel, below, poisson_counts, uniform_offsets
 
@@ -30,7 +35,7 @@ def vector_model(customers: int = 3000, months: int = 18, sets: tuple[str, ...] 
 def shards(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Run the test on one shard, and again with the population cut into three (as a large one would be)."""
     if request.param > 1:
-        monkeypatch.setattr(vector, "SHARD", 1000)
+        monkeypatch.setattr("churnsim.vector.model.SHARD", 1000)
     return request.param
 
 
@@ -106,7 +111,7 @@ def test_same_seed_same_run_and_different_seed_differs() -> None:
 
 def test_outputs_do_not_depend_on_the_thread_count(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shards are fixed by the population size and draw from their own streams: threads only change the timing."""
-    monkeypatch.setattr(vector, "SHARD", 700)
+    monkeypatch.setattr("churnsim.vector.model.SHARD", 700)
 
     def run(threads: int) -> tuple[object, ...]:
         model = vector_model(customers=3000, months=12, threads=threads)
@@ -124,7 +129,7 @@ def test_outputs_do_not_depend_on_the_thread_count(monkeypatch: pytest.MonkeyPat
 
 def test_each_shards_messages_go_to_its_tellers_acquaintances(monkeypatch: pytest.MonkeyPatch) -> None:
     """A shard's tellers are its own customers: indices into the whole population are its offset on."""
-    monkeypatch.setattr(vector, "SHARD", 1000)
+    monkeypatch.setattr("churnsim.vector.model.SHARD", 1000)
     model = vector_model(customers=3000, months=1)
     model.step()
     assert model.csr is not None
@@ -140,7 +145,7 @@ def test_each_shards_messages_go_to_its_tellers_acquaintances(monkeypatch: pytes
 
 def test_choosers_of_every_shard_read_their_own_good_news(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each shard's choices read what its own choosers heard; they are those who joined a provider that month."""
-    monkeypatch.setattr(vector, "SHARD", 1000)
+    monkeypatch.setattr("churnsim.vector.model.SHARD", 1000)
     model = vector_model(customers=3000, months=6)
     chosen: list[np.ndarray] = []
     heard_in_all = 0.0
@@ -171,47 +176,104 @@ def test_threads_must_be_a_positive_whole_number() -> None:
             create_model(spec, rng=1, engine="vector", threads=bad)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("mechanism", ["ladder", "phase_out", "service", "word_of_mouth", "payment", "offers",
-                                       "rewards"])
-def test_runs_with_each_mechanism_off(mechanism: str) -> None:
-    model = vector_model(customers=1000, months=6, sets=(*OPEN_MARKET, f"{mechanism}.enabled=false"))
+# Each mechanism's own counts: monthly tallies (``metrics.T``) and head counts that nothing else produces.
+OWN_COUNTS = {
+    "ladder": ("rechosen", "embedded"),  # everyone starts chosen and stays so
+    "phase_out": ("looking", "started_looking", "attentive", "retention_efforts", "retention_saves"),
+    "service": ("failures", "contacted", "contacts", "human_contacts", "high_effort", "disloyal", "disloyal_high",
+                "delight_units"),
+    "word_of_mouth": ("wom_bad", "wom_good", "wom_bad_reached", "wom_good_reached"),
+    "payment": (),  # none: its friction is a look-around hazard, so with it off the friction must change nothing
+    "offers": ("offers",),
+    "rewards": ("reward_cost",),
+}
+MECHANISM_CUSTOMERS = {"vector": 1000, "agents": 500}  # about a second a run on the agent engine
+FRICTION = "payment.friction={paper = 0.5, e_invoice = 0.2, direct_debit = 0.1, mobile = 0.3}"
+
+
+@functools.cache
+def recorded_months(engine: str, *sets: str) -> pd.DataFrame:
+    """Six months of the open market on every path, with delight and more retention, as the engine records them.
+
+    Every tally of ``metrics.T`` is a column (the monthly table leaves some out); shared, not to be changed.
+    """
+    spec = load("electricity", sets=(*OPEN_MARKET, "retention.save_share=0.8", *sets),
+                strategies=(*EVERY_PATH, "A=over-delivery", "A=retention-desk", "C=retention-desk"),
+                customers=MECHANISM_CUSTOMERS[engine], months=6).scenario
+    model = create_model(spec, rng=7, engine=engine)
     for _ in range(6):
         model.step()
-    assert model.timeseries["customers"].groupby(model.timeseries["month"]).sum().max() <= 1000
+    return model.datacollector.get_table_dataframe("monthly")
+
+
+@pytest.mark.parametrize("engine", ["vector", "agents"])
+def test_each_mechanism_counts_its_own_events_when_on(engine: str) -> None:
+    """So that the test below, which finds none of them with the mechanism off, means something."""
+    rows = recorded_months(engine)
+    for mechanism, names in OWN_COUNTS.items():
+        for name in names:
+            assert rows[name].sum() > 0, (mechanism, name)
+    assert not recorded_months(engine, FRICTION).equals(rows)  # the friction changes the run
+
+
+@pytest.mark.parametrize("engine", ["vector", "agents"])
+@pytest.mark.parametrize("mechanism", list(OWN_COUNTS))
+def test_runs_with_each_mechanism_off(mechanism: str, engine: str) -> None:
+    """A mechanism switched off counts none of its own events, on either engine, and the rest of the market runs on."""
+    rows = recorded_months(engine, f"{mechanism}.enabled=false")
+    assert rows.groupby("month")["customers"].sum().max() <= MECHANISM_CUSTOMERS[engine]
+    assert rows["billed"].sum() > 0 and rows["churned"].sum() > 0  # the rest of the market runs on
+    own = rows[list(OWN_COUNTS[mechanism])]
+    assert not own.to_numpy().any(), own.sum().to_dict()
+    if mechanism == "payment":
+        pd.testing.assert_frame_equal(recorded_months(engine, f"{mechanism}.enabled=false", FRICTION), rows)
 
 
 def test_integrated_random_pressures_give_the_agent_rules_chance_of_looking() -> None:
-    """The cached hazard of price ads, comparison sites and the promo against the agent's own draws.
+    """A quiet month's cached hazard, price ads, comparison sites and the promo integrated, against the agent's own.
 
-    For customers of every provider and price class, U.price_seen, U.whose_ad and U.promo_seen
-    are drawn as the agent engine draws them and run through the same rules; exp(-hazard) must be
-    the mean of exp(-weight x pressure), to within five standard errors of that mean.
+    For customers of every provider and price class, the agent engine's ``Customer._pressure``
+    runs on the same state with U.price_seen, U.whose_ad and U.promo_seen drawn as the agent
+    engine draws them (word of mouth, charged apart by the vector engine, left out), and its
+    chance of starting to look around follows from the rules as in ``Customer._look_or_leave``.
+    The vector engine's, 1 - exp(-hazard), must be the mean of the agent's to within five
+    standard errors of that mean. 5,000 draws a customer (the agent's code costs some 20 us a
+    draw) catch the integrated hazard, or its promo term, left out, on every customer it reaches.
     """
     model = vector_model(customers=3000, months=13)
+    spec = load("electricity", sets=OPEN_MARKET, strategies=EVERY_PATH, customers=100, months=13).scenario
+    agents = create_model(spec, rng=7, engine="agents")  # the same market, to host one agent
+    assert isinstance(agents, AgentChurnModel)
     for _ in range(13):  # past the price changes, so the tables are not the month-0 ones
         model.step()
-    c, po, ref, tb = model.conditions, model.spec.phase_out, model.spec.market.reference_price, model.table
+        agents.step()
+    assert agents.conditions.month == model.conditions.month
     key = model.provider.astype(np.intp) * CLASSES + model.price_class
     deciding = np.flatnonzero(model.weight > 0)
     picked = np.unique(key[deciding], return_index=True)[1]
     customers = deciding[picked]
     assert len(customers) >= 10 and len(np.unique(model.provider[customers])) == model.providers
-    rng, draws = np.random.default_rng(5), 200_000
+    customer = agents.customers[0]  # made into each of the vector engine's in turn
+    for inbox in (agents.inbox_bad, agents.inbox_good, agents.inbox_left):
+        inbox[customer.index] = 0.0
+    base, rng, draws, u = model.spec.phase_out.base_attention, np.random.default_rng(5), 5000, [0.0] * DRAWS
+    varied = 0
     for i in customers:
-        p, sens, weight = model.provider[i], model.sensitivity[i] * model.sens_factor, model.weight[i]
-        paid = model.paid[key[i]]
-        u = rng.random((3, draws))
-        seen = np.where(u[0] < po.comparison_site_rate, c.best_alternative[p], paid)
-        ad = (u[0] >= po.comparison_site_rate) & (u[0] < po.comparison_site_rate + c.ad_seen[p])
-        seen[ad] = c.new_customer_price[rules.pick(c.ad_weights[p], u[1][ad])]
-        pressure = rules.price_gap_pressure(paid, seen, sens, ref, po.ad_weight)
-        sees_promo = rules.happens(u[2], po.promo_visibility) & (model.tenure[i] >= tb.promo_months[p])
-        pressure += sees_promo * po.promo_unfairness * tb.promo_discount[p] * sens
-        survive = np.exp(-weight * pressure)
-        hazard = model._random_hazard(key[i:i + 1], model.wsens[i:i + 1])[0]
-        assert abs(np.exp(-hazard) - survive.mean()) <= 5 * survive.std() / np.sqrt(draws) + 1e-6, (i, p, key[i])
-    hazards = model._random_hazard(key[customers], model.wsens[customers])
-    assert (hazards >= 0).all() and (hazards > 0).sum() >= len(customers) // 2  # the cheapest see no cheaper price
+        p, stage = int(model.provider[i]), int(model.stage[i])
+        customer.provider, customer.stage = p, stage
+        customer.tenure, customer.channel = int(model.tenure[i]), int(model.channel[i])
+        customer.paid, customer.sens = float(model.paid[key[i]]), float(model.sensitivity[i] * model.sens_factor)
+        customer.offer = customer.relevant = customer.bad = False
+        customer.exposure = 0.0
+        gap = float(model.base_gap[p] - model.expectation[i])  # a quiet month's
+        chance = np.empty(draws)
+        for k, (u[U.price_seen], u[U.whose_ad], u[U.promo_seen]) in enumerate(rng.random((draws, 3)).tolist()):
+            hazard = rules.look_hazard(customer._pressure(u, p, gap), base, agents.resistance[stage])
+            chance[k] = rules.hazard_probability(hazard)
+        expected = -np.expm1(-float(model.hazard[i]))
+        assert abs(expected - chance.mean()) <= 5 * chance.std() / np.sqrt(draws) + 1e-6, (i, p, key[i])
+        varied += chance.std() > 0
+    assert varied >= len(customers) // 2  # random pressures reach most (the cheapest see no cheaper price)
 
 
 @pytest.mark.parametrize("rate", [0.003, 0.05, 0.3, 0.9])
