@@ -49,7 +49,7 @@ def measure(engine: str, customers: int, months: int, every_mechanism: bool = Tr
             threads: int = 1) -> dict[str, float]:
     """One run in this process: set-up and month timings, peak memory above the baseline."""
     from churnsim.engines import engine_class
-    from churnsim.scenario import load
+    from churnsim.schema.scenario import load
 
     sets = [f"{name}.enabled=true" for name in MECHANISMS] if every_mechanism else []
     scenario = load(SCENARIO, sets=sets, customers=customers, months=months).scenario

@@ -23,7 +23,7 @@ import solara
 import solara.widgets
 from results import recorded
 
-from churnsim import app, lesson
+from churnsim.abm import app, lesson
 
 
 def main() -> None:

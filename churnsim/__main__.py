@@ -1,3 +1,3 @@
-from churnsim.cli import main
+from churnsim.cli.main import main
 
 main()

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-    from churnsim.model import ChurnModel
-    from churnsim.params import Scenario
+    from churnsim.abm.model import ChurnModel
+    from churnsim.schema.params import Scenario
 
 Engine = Literal["agents", "vector", "auto"]
 ENGINES = ("agents", "vector", "auto")
@@ -74,7 +74,7 @@ def check_memory(engine: Engine, customers: int) -> None:
 def engine_class(engine: Engine, customers: int) -> type[ChurnModel]:
     engine = resolve(engine, customers)
     if engine == "agents":
-        from churnsim.model import AgentChurnModel
+        from churnsim.abm.model import AgentChurnModel
 
         return AgentChurnModel
     if engine == "vector":

@@ -12,8 +12,6 @@ import numpy as np
 import pandas as pd
 
 import churnsim
-from churnsim import events as event_table
-from churnsim import metrics, plots
 from churnsim.engines import Engine, create_model
 from churnsim.outputs import (
     FORMATS,
@@ -25,8 +23,11 @@ from churnsim.outputs import (
     write_table,
     write_text,
 )
-from churnsim.params import Scenario
-from churnsim.scenario import LoadedScenario, load, scenario_hash, to_toml
+from churnsim.present import plots
+from churnsim.schema.params import Scenario
+from churnsim.schema.scenario import LoadedScenario, load, scenario_hash, to_toml
+from churnsim.world import events as event_table
+from churnsim.world import metrics
 
 EVENTS_FILE = "events.parquet"
 
@@ -35,7 +36,7 @@ EVENTS_FILE = "events.parquet"
 class RunResult:
     """A finished run: the monthly table, the KPIs and everything needed to reproduce it.
 
-    ``events`` is the per-customer monthly table (``churnsim.events``) of a run made with
+    ``events`` is the per-customer monthly table (``churnsim.world.events``) of a run made with
     ``events=True``, None otherwise. ``scenario_toml`` is the scenario as a file that
     ``churnsim run`` reads back into the same scenario.
     """
@@ -113,7 +114,7 @@ def run(
     results are the same for any value, so sweeps keep it at 1 and run one process per core.
 
     ``events=True`` also records one row per customer and month (``result.events``, see
-    ``churnsim.events``); a run of more than ``events.MAX_ROWS`` customer-months raises
+    ``churnsim.world.events``); a run of more than ``events.MAX_ROWS`` customer-months raises
     ValueError before it simulates.
 
     ``command`` is the command line that asked for the run, recorded in the summary as typed.

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from churnsim.engines import create_model
-from churnsim.market import reshuffle
-from churnsim.scenario import load
+from churnsim.schema.scenario import load
+from churnsim.world.market import reshuffle
 
 
 def month_zero(engine: str, burn_in: int, seed: int = 4):

@@ -7,7 +7,7 @@ the ensemble's own uncertainty (otherwise the check would be a coin toss).
 import numpy as np
 import pytest
 
-from churnsim.scenario import builtin_scenarios, load
+from churnsim.schema.scenario import builtin_scenarios, load
 from tests.ensemble import kpi_ensemble
 
 SEEDS = range(6)

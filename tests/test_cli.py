@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from churnsim import runner, scenario
-from churnsim.cli import cli
+from churnsim import runner
+from churnsim.cli.main import cli
 from churnsim.outputs import file_digest
-from churnsim.words import plural, with_article
+from churnsim.present.words import plural, with_article
+from churnsim.schema import scenario
 
 
 def invoke(*args: str):
@@ -88,7 +89,7 @@ def test_validate_reports_the_field(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(bad)])
     assert result.exit_code == 2
     assert "word_of_mouth.reach_bad = -3: Input should be greater than or equal to 0" in result.output
-    good = invoke("validate", "churnsim/scenarios/mobile.toml")
+    good = invoke("validate", "churnsim/schema/scenarios/mobile.toml")
     assert good.exit_code == 0 and "valid (mobile, hash" in good.output
 
 
@@ -109,10 +110,10 @@ def test_console_script_runs_from_another_directory(tmp_path):
     assert (tmp_path / "r" / "summary.json").is_file()
 
 
-@pytest.mark.parametrize("module", ["churnsim.app_cli", "churnsim.experiment.cli", "churnsim.report_cli"])
+@pytest.mark.parametrize("module", ["churnsim.cli.app", "churnsim.cli.experiment", "churnsim.cli.report"])
 def test_subcommand_modules_import_on_their_own(module):
     """No import circle through cli.py: each subcommand module imports first in a fresh interpreter."""
-    result = subprocess.run([sys.executable, "-c", f"import {module}; import churnsim.cli"], capture_output=True,
+    result = subprocess.run([sys.executable, "-c", f"import {module}; import churnsim.cli.main"], capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
 

@@ -24,9 +24,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from churnsim import metrics
 from churnsim.engines import create_model
-from churnsim.scenario import builtin_scenarios, load
+from churnsim.schema.scenario import builtin_scenarios, load
+from churnsim.world import metrics
 
 SEEDS = 30
 CUSTOMERS = 600

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 import churnsim
-from churnsim import events
-from churnsim.cli import cli
+from churnsim.cli.main import cli
 from churnsim.engines import create_model
-from churnsim.params import STAGES
-from churnsim.scenario import load
+from churnsim.schema.params import STAGES
+from churnsim.schema.scenario import load
+from churnsim.world import events
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 MONTHS = 12
@@ -167,7 +167,7 @@ def readme_section() -> str:
 def test_readme_lists_every_column_with_its_type_and_meaning():
     rows = re.findall(r"^\| `(\w+)` \| (\w+) \| (.+) \|$", readme_section(), flags=re.MULTILINE)
     expected = [(name, dtype, meaning) for name, (dtype, meaning) in events.COLUMNS.items()]
-    assert rows == expected, "regenerate the README's table from churnsim.events.COLUMNS:\n" + "\n".join(
+    assert rows == expected, "regenerate the README's table from churnsim.world.events.COLUMNS:\n" + "\n".join(
         f"| `{name}` | {dtype} | {meaning} |" for name, dtype, meaning in expected)
 
 

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from churnsim.cli import cli
-from churnsim.params import Scenario
-from churnsim.scenario import builtin_scenarios, schema_paths
-from churnsim.strategies import STRATEGIES
+from churnsim.cli.main import cli
+from churnsim.schema.params import Scenario
+from churnsim.schema.scenario import builtin_scenarios, schema_paths
+from churnsim.schema.strategies import STRATEGIES
 
 GROUPS = [name for name, info in Scenario.model_fields.items()
           if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)]

@@ -14,9 +14,9 @@ import math
 import numpy as np
 import pytest
 
-from churnsim import market
-from churnsim.market import ProviderTable, month_conditions
-from churnsim.params import Scenario
+from churnsim.schema.params import Scenario
+from churnsim.world import market
+from churnsim.world.market import ProviderTable, month_conditions
 
 
 def _provider(name: str, month: int = 0, change: float = 0.0, notice: int = 0, promo: float = 0.0) -> dict:

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churnsim import metrics
-from churnsim.params import Scenario
+from churnsim.schema.params import Scenario
+from churnsim.world import metrics
 
 
 def test_a_retention_save_books_its_discount_in_profit():

@@ -7,7 +7,7 @@ import pytest
 
 import churnsim
 from churnsim.engines import create_model
-from churnsim.scenario import load
+from churnsim.schema.scenario import load
 from tests.ensemble import kpi_ensemble, paired_effect
 
 OPEN_MARKET = ["market.prospect_share=0.3", "market.entry_rate=0.02", "market.exit_rate=0.01"]

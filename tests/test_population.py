@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from churnsim.params import CHANNELS, Scenario
-from churnsim.population import INITIAL_TENURE_MAX, PROSPECT, Population, sample_population
+from churnsim.schema.params import CHANNELS, Scenario
+from churnsim.world.population import INITIAL_TENURE_MAX, PROSPECT, Population, sample_population
 
 N = 100_000
 Z = 4.0

@@ -17,8 +17,8 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from churnsim.cli import cli
-from churnsim.lesson import SCENARIO_ENV
+from churnsim.abm.lesson import SCENARIO_ENV
+from churnsim.cli.main import cli
 from churnsim.validation.outcomes import DEFINITIONS
 
 REPO = Path(__file__).parents[1]
@@ -106,7 +106,7 @@ def expected_exit(args: list[str], stdout: str) -> int:
 
 @pytest.mark.slow
 def test_every_readme_command_runs_as_written(tmp_path, monkeypatch):
-    from churnsim import app_cli  # after churnsim.cli, which imports it last
+    from churnsim.cli import app as app_cli  # after churnsim.cli.main, which imports it last
 
     shutil.copy(REPO / "my_market.toml", tmp_path)
     tiny_experiments(tmp_path / "experiments")

@@ -8,8 +8,8 @@ import shlex
 
 from click.testing import CliRunner
 
-from churnsim.cli import cli
-from churnsim.report import build_report
+from churnsim.cli.main import cli
+from churnsim.present.report import build_report
 
 OVERRIDES = ("--set", "word_of_mouth.reach_bad=20", "--set", "providers.A.levers.price=70",
              "--strategy", "A=price-cut", "--strategy", "A=low-effort", "--strategy", "B=spam-offers")

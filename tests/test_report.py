@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 import churnsim
-from churnsim.cli import cli
+from churnsim.cli.main import cli
 from churnsim.experiment import analysis
 from churnsim.outputs import file_digest
-from churnsim.report import SWEEP_COLUMNS, build_report, verdict
+from churnsim.present.report import SWEEP_COLUMNS, build_report, verdict
 
 
 def images(page: str) -> list[bytes]:
@@ -174,7 +174,7 @@ def test_folders_that_are_not_results_are_input_errors(tmp_path, make, message):
 
 
 def test_the_ladder_plot_puts_two_providers_a_row_and_its_legend_off_the_data():
-    from churnsim import plots
+    from churnsim.present import plots
 
     ts = churnsim.run("mobile", customers=400, months=3, engine="vector").timeseries
     fig = plots.stage_shares(ts)

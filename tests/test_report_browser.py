@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 from test_report import sweep_table
 
-from churnsim.cli import cli
+from churnsim.cli.main import cli
 from churnsim.outputs import file_digest
 
 PHONE = {"width": 390, "height": 844}

@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from churnsim import engines
-from churnsim.cli import cli
+from churnsim.cli.main import cli
 
 
 def invoke(*args: str):

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from churnsim import runner
-from churnsim.cli import cli
+from churnsim.cli.main import cli
 from churnsim.outputs import OutputError, replace_folder
 
 SMALL = ("--months", "4", "--customers", "150")

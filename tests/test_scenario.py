@@ -2,8 +2,8 @@
 
 import pytest
 
-from churnsim import scenario
-from churnsim.scenario import ScenarioError
+from churnsim.schema import scenario
+from churnsim.schema.scenario import ScenarioError
 
 
 @pytest.mark.parametrize("name", list(scenario.builtin_scenarios()))

@@ -14,7 +14,8 @@ import itertools
 
 import pytest
 
-from churnsim import scenario, style
+from churnsim.present import style
+from churnsim.schema import scenario
 
 colorspacious = pytest.importorskip("colorspacious")
 

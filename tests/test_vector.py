@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 from scipy import sparse, stats
 
-from churnsim import metrics, network, rules, vector
-from churnsim.agents import DRAWS, U
+from churnsim import rules, vector
+from churnsim.abm.agents import DRAWS, U
+from churnsim.abm.model import AgentChurnModel
 from churnsim.engines import AUTO_AGENT_LIMIT, create_model, engine_class
-from churnsim.metrics import T
-from churnsim.model import AgentChurnModel
-from churnsim.scenario import load
+from churnsim.schema.scenario import load
 from churnsim.vector import CHUNK, CLASSES, VectorChurnModel, below, poisson_counts, uniform_offsets
+from churnsim.world import metrics, network
+from churnsim.world.metrics import T
 
 OPEN_MARKET = ("market.prospect_share=0.2", "market.entry_rate=0.03", "market.exit_rate=0.02",
                "economy.enabled=true", "economy.downturn_month=4")

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from churnsim.engines import create_model
-from churnsim.params import Scenario
-from churnsim.scenario import load
+from churnsim.schema.params import Scenario
+from churnsim.schema.scenario import load
 
 ENGINES = ["agents", "vector"]
 TENURES = np.arange(0, 61)

@@ -24,7 +24,7 @@ from churnsim.engines import Engine
 from churnsim.experiment import executors
 from churnsim.outputs import SUMMARY, check_run_folder, file_digest, replace_folder, write_json, write_table, write_text
 from churnsim.runner import provenance
-from churnsim.scenario import LoadedScenario, load, scenario_hash, to_toml
+from churnsim.schema.scenario import LoadedScenario, load, scenario_hash, to_toml
 
 MAX_MONTHS = 1200
 LEVEL = 0.95

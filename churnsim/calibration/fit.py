@@ -26,7 +26,7 @@ from churnsim.calibration.targets import Targets
 from churnsim.engines import Engine
 from churnsim.experiment.seeds import analysis_seed, design_seed, run_seed
 from churnsim.experiment.spec import assignment
-from churnsim.scenario import LoadedScenario, load
+from churnsim.schema.scenario import LoadedScenario, load
 
 CHI2_95 = float(stats.chi2.ppf(0.95, 1))  # a profile rise below this cannot be told from chance
 PROFILE_STEP = 0.25  # share of a parameter's range a well-pinned parameter cannot move by unnoticed

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from churnsim.calibration.targets import TargetError
-from churnsim.scenario import LoadedScenario, field_range, unknown_key
+from churnsim.schema.scenario import LoadedScenario, field_range, unknown_key
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from churnsim import style
+from churnsim.present import style
 
 style.use()
 CHURNSIM, SBG, OBSERVED = style.PROVIDER_COLOURS[0], style.PROVIDER_COLOURS[1], "#222222"

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from churnsim.outputs import check_listed, read_table
-from churnsim.report import ReportError, _figure, _provenance, _table, page, png_uri
+from churnsim.present.report import ReportError, _figure, _provenance, _table, page, png_uri
 
 
 def _read(folder: Path, files: dict[str, str], name: str) -> pd.DataFrame | None:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from churnsim.calibration.targets import Cohort, Share, Targets
 from churnsim.engines import Engine, create_model
-from churnsim.params import Scenario
+from churnsim.schema.params import Scenario
 
 
 class CohortTracker:

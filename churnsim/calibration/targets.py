@@ -24,8 +24,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from churnsim.params import Scenario
-from churnsim.scenario import ScenarioError, read_toml, require_file
+from churnsim.schema.params import Scenario
+from churnsim.schema.scenario import ScenarioError, read_toml, require_file
 
 UNITS = {"year": 12, "month": 1}
 SHARE_KINDS = ("churn", "market_share", "survey")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from churnsim import metrics
+from churnsim.world import metrics
 
 LABELS = ("run", "point", "strategy", "replicate", "seed", "provider", "kpi", "value")
 FEW = 5  # an interval from fewer replications is flagged: with so few, its width is itself a rough guess

@@ -17,7 +17,7 @@ import pandas as pd
 from churnsim.engines import Engine
 from churnsim.experiment.plan import Run
 from churnsim.experiment.spec import assignment
-from churnsim.params import Scenario
+from churnsim.schema.params import Scenario
 
 RandomSource = int | np.integer | np.random.SeedSequence | np.random.Generator
 

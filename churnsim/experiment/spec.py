@@ -20,10 +20,11 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from churnsim import horizon, metrics
-from churnsim import scenario as scenarios
-from churnsim.params import Scenario
-from churnsim.strategies import STRATEGIES
+from churnsim.schema import horizon
+from churnsim.schema import scenario as scenarios
+from churnsim.schema.params import Scenario
+from churnsim.schema.strategies import STRATEGIES
+from churnsim.world import metrics
 
 Value = bool | int | float | str
 DESIGNS = ("full", "lhs", "morris", "sobol")

@@ -17,16 +17,16 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from churnsim import metrics
-from churnsim import scenario as scenarios
 from churnsim.experiment import plan
 from churnsim.experiment.design import problem
-from churnsim.experiment.runner import Outcome, execute
+from churnsim.experiment.execute import Outcome, execute
 from churnsim.experiment.seeds import new_entropy
 from churnsim.experiment.simulate import evaluate
 from churnsim.experiment.spec import ExperimentError, LoadedExperiment
 from churnsim.experiment.store import RunStore
 from churnsim.outputs import write_table
+from churnsim.schema import scenario as scenarios
+from churnsim.world import metrics
 
 PACKAGES = ("churnsim", "mesa", "numpy", "pandas", "pyarrow", "scipy", "salib", "pydantic")
 

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 
 from churnsim.experiment.analysis import FEW
-from churnsim.experiment.report import Analysis
-from churnsim.words import plural
+from churnsim.experiment.analyze import Analysis
+from churnsim.present.words import plural
 
 
 def number(value: float) -> str:

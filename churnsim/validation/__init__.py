@@ -18,7 +18,6 @@ and Rust 2011). The package holds both halves, one family per module:
 The names below are re-exported so that ``from churnsim import validation as v`` reaches them all.
 """
 
-from churnsim.validation.cli import check_model
 from churnsim.validation.closed_forms import (
     LADDER_STATES,
     BassNoise,
@@ -118,7 +117,6 @@ __all__ = [
     "bass_monthly_stationary",
     "bass_noise",
     "bass_stationary_share",
-    "check_model",
     "definitions",
     "delight_to_meet",
     "dock_bass",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from churnsim import rules
-from churnsim.params import STAGES, Scenario
+from churnsim.schema.params import STAGES, Scenario
 
 
 def bass_curve(t: np.ndarray | float, p: float, q: float) -> np.ndarray:

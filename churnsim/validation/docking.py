@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from churnsim.engines import Engine
-from churnsim.params import STAGES, Scenario
+from churnsim.schema.params import STAGES, Scenario
 from churnsim.validation.closed_forms import (
     bass_curve,
     bass_monthly_stationary,
@@ -85,7 +85,7 @@ LADDER_SETS = (
 
 def docking_scenario(sets: Sequence[str], customers: int, months: int) -> Scenario:
     """A scenario from the schema defaults plus overrides: the same path a user's --set takes."""
-    from churnsim.scenario import load
+    from churnsim.schema.scenario import load
 
     return load({}, sets=list(sets), customers=customers, months=months).scenario
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from churnsim.engines import Engine
-from churnsim.params import Scenario
+from churnsim.schema.params import Scenario
 
 CI_LEVEL = 0.95
 # What a row can prove, in report order: docking (the code computes what the rules say), outcome (emergent

@@ -1,7 +1,7 @@
 """Measurements on simulated customers, made the way the studies made them on real ones.
 
 Pure functions over the tables a run produces (the monthly table, the per-customer event
-table of ``churnsim.events``): nothing here runs a model, so each can be tested alone on a
+table of ``churnsim.world.events``): nothing here runs a model, so each can be tested alone on a
 table whose answer is known. ``churnsim.validation.outcomes`` runs the models and turns these
 measurements into checks.
 """

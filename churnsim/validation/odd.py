@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from churnsim.params import Scenario
+from churnsim.schema.params import Scenario
 
 ODD_START = "<!-- parameter-table:start (columns default, range and meaning are generated from the schema) -->"
 ODD_END = "<!-- parameter-table:end -->"
@@ -19,7 +19,7 @@ def schema_rows() -> dict[str, dict[str, str]]:
     """Every schema path (``*`` for a provider or segment) with its default, allowed range and meaning."""
     import re
 
-    from churnsim.scenario import describe_parameters
+    from churnsim.schema.scenario import describe_parameters
 
     rows: dict[str, dict[str, str]] = {}
     for row in describe_parameters(Scenario()):

@@ -33,11 +33,12 @@ import click
 import numpy as np
 import pandas as pd
 
-from churnsim import metrics, rules
+from churnsim import rules
 from churnsim.engines import Engine
-from churnsim.params import Scenario
+from churnsim.schema.params import Scenario
 from churnsim.validation import measures
 from churnsim.validation.ensemble import Check, _ci_text, _pct, _share_ci, _t_ci, meets, run_seeds, simulate
+from churnsim.world import metrics
 
 DEFINITIONS = "outcomes.toml"  # package data of churnsim.validation
 ECHO_ACCEPTED = "no verdict: re-measures an input"
@@ -152,7 +153,7 @@ def plan(section: dict[str, Any], engine: Engine, quick: bool, seed: int) -> Pla
 
 
 def _scenario(name: str, customers: int, months: int, sets: Sequence[str] = ()) -> Scenario:
-    from churnsim.scenario import load
+    from churnsim.schema.scenario import load
 
     return load(name, sets=list(sets), customers=customers, months=months).scenario
 
@@ -472,7 +473,7 @@ def delight(spec: dict[str, Any], p: Plan) -> list[Check]:
 
 def builtins(spec: dict[str, Any], p: Plan) -> list[Check]:
     """Every built-in scenario as it ships (at the plan's size): sorting, stationarity, its band; echoes."""
-    from churnsim.scenario import builtin_scenarios
+    from churnsim.schema.scenario import builtin_scenarios
 
     sec, z = spec["builtins"], spec["z"]
     columns = list(dict.fromkeys(["retained", *metrics.EVENTS]))

@@ -23,16 +23,17 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from churnsim import metrics, rules
-from churnsim.market import reshuffle
-from churnsim.metrics import T
-from churnsim.population import Population
+from churnsim import rules
 from churnsim.vector.moves import Moves
 from churnsim.vector.pressure import CHUNK
 from churnsim.vector.sampling import EMPTY
 from churnsim.vector.service import Service
 from churnsim.vector.state import WEIGHT_CLASSES, Plan, Shard, _count
 from churnsim.vector.word_of_mouth import Tellers, WordOfMouth
+from churnsim.world import metrics
+from churnsim.world.market import reshuffle
+from churnsim.world.metrics import T
+from churnsim.world.population import Population
 
 SHARD = 1 << 19  # customers per shard at most: a larger population is cut into shards that can run side by side
 
@@ -227,7 +228,7 @@ class VectorChurnModel(Service, WordOfMouth, Moves):
                 "price_gap": (self._paid(z, rows, p) - self.best[p]) / self.spec.market.reference_price}
 
     def _shard_events(self, z: Shard, plan: Plan, switch_to: np.ndarray) -> dict[str, np.ndarray]:
-        """The month's rows of the event table for the shard (``churnsim.events``), before its changes apply."""
+        """The month's rows of the event table for the shard (``churnsim.world.events``), before its changes apply."""
         start, m = plan.start, plan.m
         assert start is not None  # ``_change`` asks only when the month's start was recorded
         rows = start.pop("rows")

@@ -31,9 +31,9 @@ from __future__ import annotations
 import numpy as np
 
 from churnsim import rules
-from churnsim.market import MonthConditions
 from churnsim.vector.sampling import EMPTY, below, threshold
 from churnsim.vector.state import CLASSES, UNPRESSED, WEIGHT_CLASSES, Month, Shard, VectorState
+from churnsim.world.market import MonthConditions
 
 CHUNK = 1 << 18  # customers per block when every cached hazard is recomputed (bounds temporaries)
 Values = np.ndarray | np.floating | float  # a table read at the customers' keys, or one number for all

@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 
-from churnsim.network import sparse_bernoulli
+from churnsim.world.network import sparse_bernoulli
 
 DENSE_RATE = 0.2  # above this, one 32-bit draw per customer finds u < rate faster than geometric gaps
 INVERTED_MEAN = 30.0  # Poisson means up to this are drawn by inverting the CDF (at most 125 entries)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from churnsim import rules
-from churnsim.metrics import T
 from churnsim.vector.sampling import EMPTY, below, bernoulli_indices, threshold, uniform32
 from churnsim.vector.state import Month, Shard, VectorState, _count
+from churnsim.world.metrics import T
 
 
 class Service(VectorState):

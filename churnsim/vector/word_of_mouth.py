@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from churnsim import rules
-from churnsim.metrics import T
 from churnsim.vector.sampling import EMPTY, below, poisson_counts, threshold, uniform_offsets
 from churnsim.vector.state import WEIGHT_CLASSES, Month, Plan, Shard, VectorState, _count
+from churnsim.world.metrics import T
 
 Message = tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]  # charged, charges, good news
 Tellers = list[tuple[np.ndarray, np.ndarray, float, T]]  # per kind of news: tellers, their providers, reach, tally row

@@ -18,10 +18,10 @@ import time
 
 import pytest
 
-from churnsim import style
+from churnsim.present import style
 
 START_SECONDS = 120
-COMMAND = [sys.executable, "-c", "from churnsim.cli import main; main()", "app"]
+COMMAND = [sys.executable, "-c", "from churnsim.cli.main import main; main()", "app"]
 
 
 def free_port() -> int:

@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from churnsim import app_cli
-from churnsim.errors import InputError
+from churnsim.cli import app as app_cli
+from churnsim.cli.errors import InputError
 
 
 def test_all_interfaces_print_the_addresses_students_can_open(monkeypatch):

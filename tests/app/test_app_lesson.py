@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churnsim import lesson
-from churnsim.scenario import load
+from churnsim.abm import lesson
+from churnsim.schema.scenario import load
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ v = pytest.importorskip("ipyvuetify")
 
 from solara.widgets import HTML  # noqa: E402
 
-from churnsim import app  # noqa: E402
+from churnsim.abm import app  # noqa: E402
 
 PICTURES = ("network", "stages", "churn", "profit")
 

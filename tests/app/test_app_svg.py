@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from churnsim import lesson, lesson_svg
+from churnsim.abm import lesson, lesson_svg
 
 
 @pytest.fixture(scope="module")

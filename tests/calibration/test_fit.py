@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import churnsim
-from churnsim import scenario
 from churnsim.calibration import survival, targets
 from churnsim.experiment import spec
-from churnsim.report import build_report
+from churnsim.present.report import build_report
+from churnsim.schema import scenario
 
 SETS = ["market.burn_in=12"]
 TRUTH = {"phase_out.switch_rate": 0.4, "phase_out.base_attention": 0.01}

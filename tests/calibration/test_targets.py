@@ -5,8 +5,8 @@ from click.testing import CliRunner
 
 from churnsim.calibration import targets
 from churnsim.calibration.survival import CohortTracker
-from churnsim.cli import cli
-from churnsim.params import Scenario
+from churnsim.cli.main import cli
+from churnsim.schema.params import Scenario
 
 GOOD = "period,survivors\n0,100\n1,80\n2,70\n3,65\n"
 

@@ -8,7 +8,7 @@ import pandas as pd
 from click.testing import CliRunner
 from sweep_helpers import TINY, write
 
-from churnsim.cli import cli
+from churnsim.cli.main import cli
 from churnsim.experiment import spec
 from churnsim.experiment import sweep as sweep_module
 from churnsim.experiment.simulate import evaluate

@@ -63,7 +63,7 @@ def test_a_dask_scheduler_address_on_loopback_gives_the_same_table(tmp_path, ref
     distributed = pytest.importorskip("distributed")
     from click.testing import CliRunner
 
-    from churnsim.cli import cli
+    from churnsim.cli.main import cli
 
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
     with cluster:

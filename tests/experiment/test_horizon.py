@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sweep_helpers import TINY, write
 
-from churnsim.cli import cli
+from churnsim.cli.main import cli
 from churnsim.experiment import spec
 
 SOBOL = Path(__file__).parents[2] / "experiments" / "sobol.toml"

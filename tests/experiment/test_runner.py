@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from churnsim.experiment.runner import execute
+from churnsim.experiment.execute import execute
 from churnsim.experiment.store import RunStore
 
 

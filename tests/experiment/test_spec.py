@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from sweep_helpers import TINY, write
 
-from churnsim.cli import cli
+from churnsim.cli.main import cli
 from churnsim.experiment import design, spec
 
 SHIPPED = ("quick", "delight_vs_effort", "word_of_mouth", "rewards_vs_price", "price_rise", "downturn", "morris",

@@ -10,7 +10,7 @@ import shutil
 from click.testing import CliRunner
 from sweep_helpers import TINY, write
 
-from churnsim.cli import cli
+from churnsim.cli.main import cli
 
 QUICK = ("--replications", "2", "--customers", "60", "--workers", "1")
 

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from churnsim.events import COLUMNS, LEFT
-from churnsim.params import STAGES
+from churnsim.schema.params import STAGES
 from churnsim.validation import measures
+from churnsim.world.events import COLUMNS, LEFT
 
 Z = 4.0  # a correct standard error puts the estimate this far from the truth with probability 6e-5
 PROVIDERS = ("A", "B")
@@ -36,7 +36,7 @@ HEARD_PER_ACQUAINTANCE = 0.02  # mean acquaintances who left the provider last m
 
 
 def _table(columns: dict[str, np.ndarray | list]) -> pd.DataFrame:
-    """An event table with the dtypes of churnsim.events.COLUMNS, for the columns given."""
+    """An event table with the dtypes of churnsim.world.events.COLUMNS, for the columns given."""
     frame = pd.DataFrame(columns)
     for name in frame:
         dtype = COLUMNS[name][0]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from churnsim import validation as v
-from churnsim.scenario import schema_paths
+from churnsim.schema.scenario import schema_paths
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 FIX = 'run python -c "from churnsim.validation import sync_odd; print(sync_odd())" and document what it lists'

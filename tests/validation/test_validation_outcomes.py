@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from churnsim import rules
 from churnsim import validation as v
-from churnsim.cli import cli
-from churnsim.params import Scenario
-from churnsim.scenario import builtin_scenarios, load
+from churnsim.cli.main import cli
+from churnsim.schema.params import Scenario
+from churnsim.schema.scenario import builtin_scenarios, load
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = v.definitions().read_text(encoding="utf-8")
@@ -203,7 +203,7 @@ def test_check_model_rejects_bad_input_with_one_line_and_exit_2(args: list[str],
 
 def _suite_returning(checks: list[v.Check], monkeypatch: pytest.MonkeyPatch) -> list[v.SuiteSettings]:
     """check-model with the suite replaced by a fixed table: the settings it was asked to run are recorded."""
-    from churnsim.validation import cli as check_cli
+    from churnsim.cli import check_model as check_cli
 
     asked: list[v.SuiteSettings] = []
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from churnsim.scenario import load
+from churnsim.schema.scenario import load
 from churnsim.validation import outcomes
 from churnsim.validation.ensemble import meets
 

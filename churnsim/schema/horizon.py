@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from churnsim.params import Scenario
+from churnsim.schema.params import Scenario
 
 # Parameters that act only through every price change, whoever makes it.
 PRICE_CHANGE_PARAMETERS = ("attention.notice", "attention.unannounced", "phase_out.notice_weight",

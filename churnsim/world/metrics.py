@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from churnsim import rules
-from churnsim.params import Scenario
+from churnsim.schema.params import Scenario
 
 
 class T(IntEnum):

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from churnsim import style
-from churnsim.lesson import LessonModel
-from churnsim.params import STAGES
-from churnsim.population import PROSPECT
+from churnsim.abm.lesson import LessonModel
+from churnsim.present import style
+from churnsim.schema.params import STAGES
+from churnsim.world.population import PROSPECT
 
 WIDTH, HEIGHT = 640, 360  # a chart's drawing units; it scales to its panel's width
 LEFT, RIGHT, TOP, BOTTOM = 70, 18, 14, 52

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from churnsim.params import STAGES
+from churnsim.schema.params import STAGES
 
 if TYPE_CHECKING:
     from pathlib import Path

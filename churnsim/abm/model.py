@@ -16,11 +16,12 @@ import pandas as pd
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
-from churnsim import events, metrics, network, rules
-from churnsim.agents import DRAWS, MOVED, STAY, SWITCHED, Customer
-from churnsim.market import MonthConditions, ProviderTable, month_conditions, plain, reshuffle
-from churnsim.params import CHANNELS, Scenario
-from churnsim.population import Population, sample_population
+from churnsim import rules
+from churnsim.abm.agents import DRAWS, MOVED, STAY, SWITCHED, Customer
+from churnsim.schema.params import CHANNELS, Scenario
+from churnsim.world import events, metrics, network
+from churnsim.world.market import MonthConditions, ProviderTable, month_conditions, plain, reshuffle
+from churnsim.world.population import Population, sample_population
 
 
 class ChurnModel(Model, ABC):
@@ -32,7 +33,7 @@ class ChurnModel(Model, ABC):
                  record_events: bool = False) -> None:
         """``threads``: how many of the engine's shards may run side by side; outputs never depend on it.
 
-        ``record_events``: keep one row per customer and month (``events``, ``churnsim.events``).
+        ``record_events``: keep one row per customer and month (``events``, ``churnsim.world.events``).
         """
         if not isinstance(threads, int) or threads < 1:
             raise ValueError(f"threads {threads!r}: allowed: a whole number of at least 1")
@@ -92,7 +93,7 @@ class ChurnModel(Model, ABC):
 
     @abstractmethod
     def month_events(self) -> dict[str, np.ndarray]:
-        """The month just run, as ``churnsim.events`` columns for the customers who had a provider at its start."""
+        """The month just run, as ``world.events`` columns for the customers who had a provider at its start."""
 
     def burn_in(self, months: int) -> None:
         """Run the market ``months`` months before month 0, so that month 0 is the model's own long-run state.
@@ -130,7 +131,7 @@ class ChurnModel(Model, ABC):
 
     @property
     def events(self) -> pd.DataFrame:
-        """One row per customer and month (``churnsim.events``); needs ``record_events=True``."""
+        """One row per customer and month (``churnsim.world.events``); needs ``record_events=True``."""
         if self.event_frames is None:
             raise ValueError("this model was made without record_events=True: no event table to give")
         return events.table(self.event_frames)

@@ -14,11 +14,11 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from churnsim import rules
-from churnsim.metrics import T
-from churnsim.population import PROSPECT
+from churnsim.world.metrics import T
+from churnsim.world.population import PROSPECT
 
 if TYPE_CHECKING:
-    from churnsim.model import AgentChurnModel
+    from churnsim.abm.model import AgentChurnModel
 
 PAPER, E_INVOICE = 0, 1
 STAY, SWITCHED, MOVED, EXITED = 0, 1, 2, 3  # how a customer left its provider this month

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from churnsim.errors import InputError, check_out, user_errors
-from churnsim.words import plural
+from churnsim.cli.errors import InputError, check_out, user_errors
+from churnsim.present.words import plural
 
 
 class _Progress:
@@ -65,7 +65,7 @@ def sweep(ctx: click.Context, experiment: Path, workers: int | None, scheduler: 
       churnsim sweep experiments/morris.toml --scheduler tcp://10.0.0.5:8786
     """
     from churnsim.experiment import executors, spec
-    from churnsim.experiment.runner import SweepAbortedError
+    from churnsim.experiment.execute import SweepAbortedError
     from churnsim.experiment.sweep import check_folder
     from churnsim.experiment.sweep import sweep as run_sweep
 
@@ -114,7 +114,7 @@ def analyze(folder: Path, provider: str | None, baseline: str | None, plots: boo
       churnsim analyze runs/quick --provider A
     """
     from churnsim.experiment.analysis import AnalysisError
-    from churnsim.experiment.report import analyze as run_analysis
+    from churnsim.experiment.analyze import analyze as run_analysis
     from churnsim.experiment.table import render
 
     try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from churnsim.params import CHANNELS, Scenario
+from churnsim.schema.params import CHANNELS, Scenario
 
 PROSPECT = -1
 INITIAL_TENURE_MAX = 60

@@ -33,11 +33,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 import churnsim
-from churnsim import plots, style
 from churnsim.experiment import analysis
 from churnsim.outputs import OutputError, check_listed, read_json, read_table, write_text
-from churnsim.strategies import STRATEGIES
-from churnsim.words import plural, with_article
+from churnsim.present import plots, style
+from churnsim.present.words import plural, with_article
+from churnsim.schema.strategies import STRATEGIES
 
 SWEEP_TABLES = ("results.parquet", "results.csv")
 SWEEP_COLUMNS = ("strategy", "replicate", "seed", "provider", "kpi", "value")

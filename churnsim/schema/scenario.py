@@ -21,8 +21,8 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from churnsim.params import Levers, Scenario
-from churnsim.strategies import STRATEGIES, resolve_levers
+from churnsim.schema.params import Levers, Scenario
+from churnsim.schema.strategies import STRATEGIES, resolve_levers
 
 DEFAULT_SCENARIO = "electricity"
 
@@ -32,7 +32,7 @@ class ScenarioError(ValueError):
 
 
 def builtin_dir() -> Path:
-    return Path(str(resources.files("churnsim") / "scenarios"))
+    return Path(str(resources.files("churnsim.schema") / "scenarios"))
 
 
 def builtin_scenarios() -> dict[str, Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from churnsim.words import plural
+from churnsim.present.words import plural
 
 
 def summary_table(summary: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ session (each tab, and each reload) starts at month 0 and nobody's Step moves an
 else's market. The page is its own layout: a header with the scenario's name, the controls
 at the side (each provider's strategies, the levers' sliders with their values, Reset,
 Play, Step) and the panels: the customer network, the month's news, three charts and the
-explanation. The pictures are SVG text from ``churnsim.lesson_svg``; nothing on the page
+explanation. The pictures are SVG text from ``churnsim.abm.lesson_svg``; nothing on the page
 needs a network connection.
 """
 
@@ -23,8 +23,8 @@ import pandas as pd
 import solara
 import solara.lab
 
-from churnsim import lesson, lesson_svg, lesson_text
-from churnsim.strategies import STRATEGIES
+from churnsim.abm import lesson, lesson_svg, lesson_text
+from churnsim.schema.strategies import STRATEGIES
 
 PLAY_SECONDS = 0.7  # between months while playing: long enough to read the news line
 STRATEGY_ITEMS = [{"name": s.name, "description": s.description} for s in STRATEGIES.values()]

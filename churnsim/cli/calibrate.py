@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
+from churnsim.cli.errors import InputError, check_out, user_errors
 from churnsim.engines import ENGINES, Engine
-from churnsim.errors import InputError, check_out, user_errors
 
 
 class _Best:

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import click
 
-from churnsim import horizon
-from churnsim import scenario as scenarios
-from churnsim.app_cli import app
-from churnsim.calibration.cli import calibrate
+from churnsim.cli.app import app
+from churnsim.cli.calibrate import calibrate
+from churnsim.cli.check_model import check_model
+from churnsim.cli.errors import InputError, check_out, user_errors
+from churnsim.cli.experiment import analyze, sweep
+from churnsim.cli.report import report
 from churnsim.engines import ENGINES, Engine
-from churnsim.errors import InputError, check_out, user_errors
-from churnsim.experiment.cli import analyze, sweep
 from churnsim.outputs import FORMATS
-from churnsim.report_cli import report
-from churnsim.strategies import STRATEGIES
-from churnsim.validation import check_model
+from churnsim.schema import horizon
+from churnsim.schema import scenario as scenarios
+from churnsim.schema.strategies import STRATEGIES
 
 
 class _RecordingGroup(click.Group):
@@ -80,7 +80,7 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     """
     from churnsim.engines import NotEnoughMemoryError, available_cores, check_memory, duration, estimated_seconds
     from churnsim.outputs import OutputError, check_run_folder
-    from churnsim.report_text import summary_table
+    from churnsim.present.report_text import summary_table
     from churnsim.runner import run as run_scenario
 
     if engine == "agents" and threads is not None:
@@ -100,7 +100,7 @@ def run(scenario: str | None, months: int | None, customers: int | None, seed: i
     except NotEnoughMemoryError as exc:
         raise InputError(str(exc)) from None
     if events:
-        from churnsim.events import check_size
+        from churnsim.world.events import check_size
 
         try:
             check_size(loaded.scenario.market.customers, total)

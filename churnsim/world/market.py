@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from churnsim import rules
-from churnsim.params import Levers, Scenario
+from churnsim.schema.params import Levers, Scenario
 
 LEVER_NAMES = tuple(name for name in Levers.model_fields if name != "price_change")
 

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from churnsim.outputs import OutputError, check_writable
-from churnsim.scenario import ScenarioError
+from churnsim.schema.scenario import ScenarioError
 
 
 class InputError(click.ClickException):

@@ -3,7 +3,7 @@
 Kept free of solara so it can be tested and reused alone: the page's controls become a
 scenario (``lesson_scenario``), the scenario becomes a steppable ``LessonModel`` that also
 remembers who told whom this month, and ``month_story`` and ``settings_line`` say in words
-what happened and what is running. The pictures are drawn by ``churnsim.lesson_svg``.
+what happened and what is running. The pictures are drawn by ``churnsim.abm.lesson_svg``.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from churnsim import network
-from churnsim.agents import Customer
-from churnsim.model import AgentChurnModel
-from churnsim.params import Scenario
-from churnsim.population import PROSPECT
-from churnsim.scenario import LoadedScenario, build, load
-from churnsim.strategies import STRATEGIES
+from churnsim.abm.agents import Customer
+from churnsim.abm.model import AgentChurnModel
+from churnsim.schema.params import Scenario
+from churnsim.schema.scenario import LoadedScenario, build, load
+from churnsim.schema.strategies import STRATEGIES
+from churnsim.world import network
+from churnsim.world.population import PROSPECT
 
 SCENARIO_ENV = "CHURNSIM_APP_SCENARIO"  # how ``churnsim app SCENARIO`` tells the page what to show
 MAX_CUSTOMERS = 400  # more nodes than this no longer read as individuals on a classroom screen

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from churnsim.experiment import analysis, plots
+from churnsim.experiment import analysis
 from churnsim.experiment.seeds import analysis_seed
 from churnsim.experiment.spec import Experiment
 from churnsim.experiment.store import RunStore
 from churnsim.outputs import OutputError, check_listed, read_table, write_table
+from churnsim.present import sweep_plots
 
 MAX_POINTS_SHOWN = 12  # more design points than this are pooled in the tables
 
@@ -115,12 +116,13 @@ def analyze(folder: str | Path, provider: str | None = None, baseline: str | Non
 def _plots(out: Analysis, folder: Path) -> list[Path]:
     written = []
     title = f"Provider {out.provider}" if out.provider != "market" else "Market"
-    written.append(plots.save(plots.kpis_by_strategy(out.summary, out.labels, title), folder / "kpis_by_strategy.png"))
+    written.append(sweep_plots.save(sweep_plots.kpis_by_strategy(out.summary, out.labels, title),
+                                    folder / "kpis_by_strategy.png"))
     if not out.paired.empty:
-        written.append(plots.save(plots.paired_differences(out.paired, out.labels, out.baseline),
+        written.append(sweep_plots.save(sweep_plots.paired_differences(out.paired, out.labels, out.baseline),
                                   folder / "paired_differences.png"))
     if out.morris is not None:
-        written.append(plots.save(plots.morris_scatter(out.morris), folder / "morris.png"))
+        written.append(sweep_plots.save(sweep_plots.morris_scatter(out.morris), folder / "morris.png"))
     if out.sobol is not None:
-        written.append(plots.save(plots.sobol_bars(out.sobol), folder / "sobol.png"))
+        written.append(sweep_plots.save(sweep_plots.sobol_bars(out.sobol), folder / "sobol.png"))
     return written

@@ -10,9 +10,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from churnsim import style
 from churnsim.experiment.analysis import FEW
 from churnsim.outputs import atomic_write
+from churnsim.present import style
 
 style.use()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from churnsim.errors import InputError, check_out, user_errors
+from churnsim.cli.errors import InputError, check_out, user_errors
 
 
 @click.command("report")
@@ -26,7 +26,7 @@ def report(folder: Path, out: Path | None) -> None:
     Example:
       churnsim run classroom --out runs/classroom && churnsim report runs/classroom
     """
-    from churnsim.report import ReportError, write_report
+    from churnsim.present.report import ReportError, write_report
 
     if out is not None:
         check_out(out.parent)

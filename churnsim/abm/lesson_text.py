@@ -1,12 +1,12 @@
 """The explanation beside the live page: what the class is watching and where the ideas come from.
 
-Text only, kept apart from the page's code; the stage colours come from ``churnsim.style``
+Text only, kept apart from the page's code; the stage colours come from ``churnsim.present.style``
 so the words match the pictures.
 """
 
 from __future__ import annotations
 
-from churnsim import style
+from churnsim.present import style
 
 
 def _swatch(colour: str) -> str:

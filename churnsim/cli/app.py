@@ -18,10 +18,10 @@ from pathlib import Path
 
 import click
 
-from churnsim import scenario as scenarios
-from churnsim.errors import InputError, user_errors
+from churnsim.cli.errors import InputError, user_errors
+from churnsim.schema import scenario as scenarios
 
-APP = Path(__file__).with_name("app.py")
+APP = Path(__file__).parents[1] / "abm" / "app.py"
 STARTUP_SECONDS = 120.0
 
 
@@ -114,7 +114,7 @@ def app(scenario: str | None, port: int, host: str) -> None:
     if importlib.util.find_spec("solara") is None or importlib.util.find_spec("solara_assets") is None:
         raise InputError("the live page needs the app extra: pip install 'churnsim[app]'")
     check_port_free(host, port)
-    from churnsim.lesson import MAX_CUSTOMERS, SCENARIO_ENV, cap_note
+    from churnsim.abm.lesson import MAX_CUSTOMERS, SCENARIO_ENV, cap_note
 
     command = [sys.executable, "-m", "solara", "run", str(APP), "--production", "--no-open",
                "--host", host, "--port", str(port), "--log-level", "warning"]

@@ -10,8 +10,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from churnsim import style
 from churnsim.outputs import atomic_write
+from churnsim.present import style
 
 style.use()
 

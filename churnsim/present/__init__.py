@@ -1,0 +1,1 @@
+"""What people read: plots, the house style, the HTML report and the terminal summary."""
