@@ -84,17 +84,12 @@ class Customer(FixedAgent):
         self.failure = self.high_effort = self.disloyal = False
         if self.provider == PROSPECT:
             return
-        s, c, tb = m.spec, m.facts, m.levers
+        s, c = m.spec, m.facts
         p = self.provider
-        self.reward, self.promo = rules.price_components(
-            c.price[p], self.tenure, self.binding_left > 0, tb.binding_discount[p], tb.tenure_bonus[p],
-            s.rewards.tenure_bonus_after, tb.promo_discount[p], tb.promo_months[p])
-        if not s.rewards.enabled:
-            self.reward = 0.0
-        self.paid = c.price[p] - self.reward - self.promo
+        self.reward, self.promo, self.paid = rules.price_components(
+            c.price[p], self.tenure, self.binding_left > 0, m.terms[p], s.rewards)
         gap = self._service_and_offers(u, p)
-        self.confirmed = u[U.confirm] < rules.confirm_probability(
-            gap, s.response.shortfall_slope, s.response.meet_level, s.response.exceed_gain, s.response.exceed_scale)
+        self.confirmed = u[U.confirm] < rules.confirm_probability(gap, s.response)
         self.good = self.recovered or (self.confirmed and gap > 0)
         self.sens = self.sensitivity * c.price_multiplier
         self.advantage = rules.advantage(self.paid * c.announced[p], c.best_alternative[p], self.sens,
@@ -114,22 +109,18 @@ class Customer(FixedAgent):
             steps = rules.contact_steps(u[U.steps], tb.steps_mean[p])
             switched = u[U.channel_switch] < tb.channel_switch[p] or pushed
             repeated = u[U.repeat] < 1.0 - (1.0 - tb.repeat_contact[p]) * (1.0 - pushed * svc.digital_only_repeat)
-            effort = rules.effort_score(steps, switched, repeated, svc.steps_threshold, svc.switch_effort,
-                                        svc.repeat_effort)
-            self.high_effort = effort > self.tolerance
+            self.high_effort = rules.effort_score(steps, switched, repeated, svc) > self.tolerance
             low_effort = not self.high_effort
-            self.disloyal = u[U.disloyal] < rules.disloyalty_probability(
-                self.high_effort, svc.disloyal_high_effort, svc.disloyal_low_effort)
+            self.disloyal = u[U.disloyal] < rules.disloyalty_probability(self.high_effort, svc)
             resolved = u[U.resolved] < tb.resolution[p]
             self.contacts = 1 + repeated
             self.human = self.contacts if complex_issue and not pushed else 0
         if off.enabled and u[U.offer] < tb.offer_rate[p]:
             self.offer = True
             self.relevant = u[U.relevant] < tb.offers_relevant[p]
-        gap = rules.experience_gap(
-            tb.quality[p], self.expectation, self.failure, resolved, low_effort, resolved * self.model.closure[p],
-            tb.proactive[p] * off.enabled, self.relevant, svc.failure_loss, svc.recovery_gain, off.proactive_gain,
-            off.proactive_mitigation, off.relevant_gain)
+        month = rules.Experience(self.failure, resolved, low_effort, resolved * self.model.closure[p],
+                                 tb.proactive[p] * off.enabled, self.relevant)
+        gap = rules.experience_gap(tb.quality[p], self.expectation, month, svc, off)
         self.recovered = rules.recovered(self.failure, resolved, gap)
         self.bad = (self.failure and not self.recovered) or self.disloyal
         return gap
@@ -152,8 +143,7 @@ class Customer(FixedAgent):
             pressure += rules.price_gap_pressure(self.paid, seen, sens, ref, po.ad_weight)
             if u[U.promo_seen] < po.promo_visibility and self.tenure >= tb.promo_months[p]:
                 pressure += po.promo_unfairness * tb.promo_discount[p] * sens
-            pressure += rules.price_change_pressure(c.notice_active[p], c.lands_unannounced[p], c.rise[p], sens,
-                                                    po.notice_weight, po.unexplained_rise_weight)
+            pressure += rules.price_change_pressure(c.notice_active[p], c.lands_unannounced[p], c.rise[p], sens, po)
         if s.payment.enabled:
             pressure += m.friction[self.channel]
         if s.word_of_mouth.enabled:
@@ -186,9 +176,7 @@ class Customer(FixedAgent):
         ladder = s.ladder
         self.next_stage = self.stage
         if ladder.enabled:
-            self.next_stage = int(rules.stage_after(self.stage, u[U.ladder], self.confirmed, self.bad,
-                                                    ladder.promote_chosen, ladder.promote_rechosen,
-                                                    ladder.demote_on_bad))
+            self.next_stage = int(rules.stage_after(self.stage, u[U.ladder], self.confirmed, self.bad, ladder))
         self.next_looking = self.looking
         leaves = self._look_or_leave(u) if s.phase_out.enabled else False
         if u[U.life] < self.life_churn:
@@ -243,8 +231,8 @@ class Customer(FixedAgent):
                 return False
         self.started_looking = not self.looking
         leaves = m.window_open(self.tenure) and u[U.leave] < rules.leave_probability(
-            self.advantage, att.act if deal else po.switch_rate, po.advantage_weight,
-            rw.enabled and self.binding_left > 0, rw.enabled and self.bundled, rw.binding_lock, rw.bundle_lock)
+            self.advantage, att.act if deal else po.switch_rate, po.advantage_weight, self.binding_left > 0,
+            self.bundled, rw)
         self.next_looking = not leaves
         return leaves
 

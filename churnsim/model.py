@@ -56,8 +56,7 @@ class ChurnModel(Model, ABC):
         self.attending = scenario.attention.enabled and scenario.phase_out.enabled
         resistance = scenario.ladder.resistance if scenario.phase_out.enabled else (0.0, 0.0, 0.0)
         self.resistance = np.asarray(resistance, np.float32)
-        svc = scenario.service
-        self.closure = rules.delight_closure(self.table.delight, svc.delight_cap, svc.delight_scale)
+        self.closure = rules.delight_closure(self.table.delight, scenario.service)
         self.datacollector = DataCollector(tables={"monthly": list(metrics.RECORDED)})
         self.tally = metrics.new_tally(self.providers)
         self.burning = False
@@ -158,6 +157,9 @@ class AgentChurnModel(ChurnModel):
 
     def setup(self, population: Population) -> None:
         self.levers = plain(self.table.levers)  # what a customer reads of its provider, as plain numbers
+        lv = self.levers
+        self.terms = [rules.PriceTerms(*terms) for terms in zip(
+            lv.binding_discount, lv.tenure_bonus, lv.promo_discount, lv.promo_months, strict=True)]
         self.closure = self.closure.tolist()
         self.resistance = self.resistance.tolist()
         shape = (len(population), self.providers)  # messages per recipient and provider: read now, told for next month

@@ -292,9 +292,7 @@ class VectorChurnModel(ChurnModel):
         svc, off = s.service, s.offers
         # a month without events: the gap is this per-provider constant minus the expectation
         self.base_gap = rules.experience_gap(
-            self.lever["quality"], 0.0, False, False, False, 0.0, proactive, False, svc.failure_loss,
-            svc.recovery_gain, off.proactive_gain, off.proactive_mitigation, off.relevant_gain,
-        ).astype(np.float32)
+            self.lever["quality"], 0.0, rules.Experience(proactive=proactive), svc, off).astype(np.float32)
         self.proactive = proactive
         self.class_tenure = self._class_tenures()
         self.price_class = np.zeros(n, np.uint8)
@@ -456,18 +454,14 @@ class VectorChurnModel(ChurnModel):
         s, tb = self.spec, self.table
         code = np.arange(CLASSES)
         col = slice(None), None
-        reward, promo = rules.price_components(
-            c.price[col], self.class_tenure, (code & 1).astype(bool), tb.binding_discount[col], tb.tenure_bonus[col],
-            s.rewards.tenure_bonus_after, tb.promo_discount[col], tb.promo_months[col])
-        reward = reward * s.rewards.enabled
-        self.reward = reward
-        self.promo = promo
+        terms = rules.PriceTerms(tb.binding_discount[col], tb.tenure_bonus[col], tb.promo_discount[col],
+                                 tb.promo_months[col])
         paid = np.zeros((self.providers + 1, CLASSES), np.float32)
-        paid[:-1] = c.price[col] - reward - promo
+        self.reward, self.promo, paid[:-1] = rules.price_components(
+            c.price[col], self.class_tenure, (code & 1).astype(bool), terms, s.rewards)
         self.paid = paid.reshape(-1)
         self.change = self._ext(rules.price_change_pressure(
-            c.notice_active, c.lands_unannounced, c.rise, 1.0, s.phase_out.notice_weight,
-            s.phase_out.unexplained_rise_weight))  # linear in the sensitivity, applied per customer
+            c.notice_active, c.lands_unannounced, c.rise, 1.0, s.phase_out))  # linear in the sensitivity
         self.sens_factor = np.float32(c.price_multiplier)
         self.announced = self._ext(c.announced, 1.0)
         self.best = self._ext(c.best_alternative)
@@ -524,8 +518,7 @@ class VectorChurnModel(ChurnModel):
         resp = self.spec.response
         p = z.provider[idx]
         gap = self.base_gap[p] - z.expectation[idx]
-        z.conf[idx] = np.where(p >= 0, threshold(rules.confirm_probability(
-            gap, resp.shortfall_slope, resp.meet_level, resp.exceed_gain, resp.exceed_scale)), 0)
+        z.conf[idx] = np.where(p >= 0, threshold(rules.confirm_probability(gap, resp)), 0)
         z.pleased[idx] = (p >= 0) & (gap > 0)
 
     def _refresh(self, z: Shard, idx: np.ndarray | slice) -> None:
@@ -703,11 +696,8 @@ class VectorChurnModel(ChurnModel):
             switched = rules.happens(u[2], lv["channel_switch"][pc]) | pushed
             repeat_p = 1.0 - (1.0 - lv["repeat_contact"][pc]) * (1.0 - pushed * svc.digital_only_repeat)
             repeated = rules.happens(u[3], repeat_p)
-            effort = rules.effort_score(steps, switched, repeated, svc.steps_threshold, svc.switch_effort,
-                                        svc.repeat_effort)
-            high = effort > z.tolerance[contact_idx]
-            disloyal = rules.happens(u[4], rules.disloyalty_probability(high, svc.disloyal_high_effort,
-                                                                        svc.disloyal_low_effort))
+            high = rules.effort_score(steps, switched, repeated, svc) > z.tolerance[contact_idx]
+            disloyal = rules.happens(u[4], rules.disloyalty_probability(high, svc))
             resolved[contact_idx] = rules.happens(u[5], lv["resolution"][pc])
             low_effort[contact_idx] = ~high
             contacts = 1.0 + repeated
@@ -734,18 +724,16 @@ class VectorChurnModel(ChurnModel):
         event_idx = np.flatnonzero(failed | is_contact | is_relevant)
         pe = prov[event_idx].astype(np.intp)
         solved = resolved[event_idx]
-        event_gap = rules.experience_gap(
-            lv["quality"][pe], z.expectation[event_idx], failed[event_idx], solved, low_effort[event_idx],
-            solved * self.closure[pe], self.proactive[pe], is_relevant[event_idx], svc.failure_loss,
-            svc.recovery_gain, off.proactive_gain, off.proactive_mitigation, off.relevant_gain)
+        event_gap = rules.experience_gap(lv["quality"][pe], z.expectation[event_idx], rules.Experience(
+            failed[event_idx], solved, low_effort[event_idx], solved * self.closure[pe], self.proactive[pe],
+            is_relevant[event_idx]), svc, off)
         recovered = np.zeros(n, bool)
         recovered[event_idx] = rules.recovered(failed[event_idx], solved, event_gap)
         bad[fail_idx] = ~recovered[fail_idx]
         bad[contact_idx[disloyal]] = True
         u10, u16 = uniform32(z.rng, n), uniform32(z.rng, n)
         confirmed = u10 < z.conf
-        confirmed[event_idx] = u10[event_idx] < threshold(rules.confirm_probability(
-            event_gap, resp.shortfall_slope, resp.meet_level, resp.exceed_gain, resp.exceed_scale))
+        confirmed[event_idx] = u10[event_idx] < threshold(rules.confirm_probability(event_gap, resp))
         pleased = z.pleased.copy()
         pleased[event_idx] = event_gap > 0
         return Month(active=active, bad=bad, bad_idx=np.flatnonzero(bad), recovered=recovered, confirmed=confirmed,
@@ -794,8 +782,7 @@ class VectorChurnModel(ChurnModel):
         bad_idx = m.bad_idx
         idx = np.concatenate([idx[keep], bad_idx])
         u = np.concatenate([u[keep], z.rng.random(len(bad_idx))])
-        new = rules.stage_after(z.stage[idx], u, m.confirmed[idx], m.bad[idx], ladder.promote_chosen,
-                                ladder.promote_rechosen, ladder.demote_on_bad)
+        new = rules.stage_after(z.stage[idx], u, m.confirmed[idx], m.bad[idx], ladder)
         changed = new != z.stage[idx]
         return idx[changed], new[changed]
 
@@ -836,9 +823,8 @@ class VectorChurnModel(ChurnModel):
     def _leave_chance(self, z: Shard, idx: np.ndarray, rate: np.ndarray | np.float32) -> np.ndarray:
         """rules.leave_probability for customers ``idx`` comparing at ``rate``."""
         po, rw = self.spec.phase_out, self.spec.rewards
-        return rules.leave_probability(self._advantage(z, idx), rate, po.advantage_weight,
-                                       rw.enabled & (z.binding_left[idx] > 0), rw.enabled & z.bundled[idx],
-                                       rw.binding_lock, rw.bundle_lock)
+        return rules.leave_probability(self._advantage(z, idx), rate, po.advantage_weight, z.binding_left[idx] > 0,
+                                       z.bundled[idx], rw)
 
     def _attention(self, z: Shard) -> np.ndarray:
         """U.attention: the customers the month's triggers make compare, sorted.
