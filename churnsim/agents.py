@@ -142,13 +142,13 @@ class Customer(FixedAgent):
                 seen = self.paid
             pressure += rules.price_gap_pressure(self.paid, seen, sens, ref, po.ad_weight)
             if u[U.promo_seen] < po.promo_visibility and self.tenure >= tb.promo_months[p]:
-                pressure += po.promo_unfairness * tb.promo_discount[p] * sens
+                pressure += rules.unfair_promo_pressure(tb.promo_discount[p], sens, po.promo_unfairness)
             pressure += rules.price_change_pressure(c.notice_active[p], c.lands_unannounced[p], c.rise[p], sens, po)
         if s.payment.enabled:
             pressure += m.friction[self.channel]
         if s.word_of_mouth.enabled:
             wom, bad_in, good_in = s.word_of_mouth, m.inbox_bad[self.index], m.inbox_good[self.index]
-            pressure += wom.weight_bad * bad_in[p] + wom.weight_good * (good_in.sum() - good_in[p])
+            pressure += rules.word_of_mouth_pressure(bad_in[p], good_in.sum() - good_in[p], wom)
             self.heard_left = float(m.inbox_left[self.index, p])
             self.exposure = rules.exposure_after(self.exposure, self.heard_left, wom.defection_decay)
             pressure += rules.defection_pressure(self.exposure, self.susceptibility, wom.defection_weight)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import numpy as np
 
 if TYPE_CHECKING:
-    from churnsim.params import Attention, Ladder, Offers, PhaseOut, Response, Rewards, Service
+    from churnsim.params import Attention, Ladder, Offers, PhaseOut, Response, Rewards, Service, WordOfMouth
 
 N = TypeVar("N", float, np.ndarray)
 """A plain number (the agent engine: one customer) or a numpy array (the vector engine: a column).
@@ -182,11 +182,30 @@ def price_gap_pressure(paid: N, seen_price: N | float, sensitivity: N | float, r
     return weight * sensitivity * _pos(paid - seen_price) / reference_price
 
 
+def unfair_promo_pressure(promo_discount: N, sensitivity: N | float, unfairness: float) -> N:
+    """An existing customer past the promo who sees the own provider's new-customer promo feels it unfair.
+
+    Hazard per unit of discount and of price sensitivity (``phase_out.promo_unfairness``);
+    source: Billogram, Vald omvald invald (promos that reward the new customer, not the loyal one).
+    """
+    return unfairness * promo_discount * sensitivity
+
+
 def price_change_pressure(notice_active: N, lands_unannounced: N | bool, rise: N, sensitivity: N | float,
                           po: PhaseOut) -> N:
     """An announced rise stirs customers while the notice runs; an unannounced one hits harder (Billogram and Novus)."""
     rise = _pos(rise)
     return sensitivity * rise * (notice_active * po.notice_weight + lands_unannounced * po.unexplained_rise_weight)
+
+
+def word_of_mouth_pressure(bad: N, good: N, wom: WordOfMouth) -> N:
+    """Look-around hazard from last month's messages: bad news about the own provider, good news about others.
+
+    Each message adds its weight (Graugaard: bad news travels further and weighs more than good).
+    ``bad`` counts the bad messages about the customer's own provider, ``good`` the good ones about
+    the others; the result has their dtype.
+    """
+    return wom.weight_bad * bad + wom.weight_good * good
 
 
 def look_hazard(pressure: N, base: float, stage_resistance: N | float) -> N:

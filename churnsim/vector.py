@@ -329,8 +329,11 @@ class VectorChurnModel(ChurnModel):
         listener = np.arange(self.listeners)
         own, about = listener // WEIGHT_CLASSES - 1, np.arange(nprov)[:, None]
         resistance = np.append(self.resistance, np.float32(0.0))[listener % WEIGHT_CLASSES]
-        bad = resistance * np.float32(wom.weight_bad) * (about == own)
-        good = resistance * np.float32(wom.weight_good) * (about != own) + np.float32(wom.referral_strength) * (own < 0)
+        own_news = (about == own).astype(np.float32)  # 1: the message is about the listener's own provider
+        none = np.zeros_like(own_news)
+        bad = resistance * rules.word_of_mouth_pressure(own_news, none, wom)
+        good = resistance * rules.word_of_mouth_pressure(none, 1 - own_news, wom) + np.float32(
+            wom.referral_strength) * (own < 0)
         return {T.wom_bad: bad.ravel(), T.wom_good: good.ravel()}
 
     def _shards(self) -> list[Shard]:
@@ -507,7 +510,7 @@ class VectorChurnModel(ChurnModel):
         self.ad_chance, self.ad_pressure = chances.T[:used].copy(), pressures.T[:used].copy()
         promo_over = np.arange(CLASSES) >> 2 & 1
         promo = np.zeros((nprov + 1, CLASSES), np.float32)
-        promo[:-1] = po.promo_unfairness * tb.promo_discount[:, None] * promo_over
+        promo[:-1] = rules.unfair_promo_pressure(tb.promo_discount[:, None], 1.0, po.promo_unfairness) * promo_over
         self.promo_pressure = promo.reshape(-1)
 
     def _paid(self, z: Shard, idx: np.ndarray, p: np.ndarray) -> np.ndarray:

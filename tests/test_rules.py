@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from churnsim import rules
-from churnsim.params import Attention, Ladder, Offers, PhaseOut, Response, Rewards, Service
+from churnsim.params import Attention, Ladder, Offers, PhaseOut, Response, Rewards, Service, WordOfMouth
 
 RESP = Response(shortfall_slope=4.0, meet_level=0.8, exceed_gain=0.05, exceed_scale=0.5)
 SVC = Service(question_rate=0.1, contact_given_failure=0.5, steps_threshold=3, switch_effort=1.0, repeat_effort=1.0,
@@ -18,6 +18,7 @@ SVC = Service(question_rate=0.1, contact_given_failure=0.5, steps_threshold=3, s
               delight_cap=0.8, delight_scale=0.5, digital_only_repeat=0.5)
 OFF = Offers(relevant_gain=0.3, proactive_gain=0.2, proactive_mitigation=0.5)
 RW = Rewards(binding_lock=0.9, bundle_lock=0.3, tenure_bonus_after=24)
+WOM = WordOfMouth(weight_bad=0.04, weight_good=0.01)
 TERMS = rules.PriceTerms(binding_discount=0.1, tenure_bonus=0.05, promo_discount=0.2, promo_months=6)
 
 
@@ -173,6 +174,15 @@ def test_price_gap_pressure_counts_only_a_cheaper_price_seen():
     np.testing.assert_allclose(rules.price_gap_pressure(30.0, seen, 1.0, 30.0, 0.04), [0.04 * 6 / 30, 0.0, 0.0])
 
 
+def test_unfair_promo_pressure_grows_with_discount_and_sensitivity():
+    assert rules.unfair_promo_pressure(0.2, 1.5, 0.4) == pytest.approx(0.12)  # 0.4 * 0.2 * 1.5
+    assert rules.unfair_promo_pressure(0.0, 1.5, 0.4) == 0.0  # no promo, nothing unfair
+    discount = np.array([0.1, 0.2, 0.3], np.float32)
+    pressure = rules.unfair_promo_pressure(discount, 1.0, 0.4)
+    assert pressure.dtype == np.float32  # the vector engine's columns keep their dtype
+    np.testing.assert_allclose(pressure, [0.04, 0.08, 0.12], rtol=1e-6)
+
+
 def test_price_change_notice_spreads_the_pain():
     po = PhaseOut(notice_weight=1.0, unexplained_rise_weight=4.0)
     unannounced = rules.price_change_pressure(False, True, 0.1, 1.0, po)
@@ -182,6 +192,21 @@ def test_price_change_notice_spreads_the_pain():
 
 
 # ------------------------------------------------------------------ word of mouth
+def test_word_of_mouth_pressure_weighs_bad_news_of_the_own_provider_and_good_news_of_others():
+    assert rules.word_of_mouth_pressure(3.0, 2.0, WOM) == pytest.approx(0.14)  # 0.04 * 3 + 0.01 * 2
+    assert rules.word_of_mouth_pressure(0.0, 0.0, WOM) == 0.0
+    assert rules.word_of_mouth_pressure(1.0, 0.0, WOM) > rules.word_of_mouth_pressure(0.0, 1.0, WOM)
+
+
+def test_word_of_mouth_pressure_keeps_the_messages_dtype():
+    """Both engines count messages in float32; the hazard stays float32, a scalar and an array alike."""
+    scalar = rules.word_of_mouth_pressure(np.float32(3.0), np.float32(2.0), WOM)
+    column = rules.word_of_mouth_pressure(np.array([3.0, 1.0], np.float32), np.array([2.0, 0.0], np.float32), WOM)
+    assert scalar.dtype == column.dtype == np.float32
+    assert column[0] == scalar
+    assert column[1] == np.float32(0.04)  # one bad message is worth its weight, as the vector's charge table has it
+
+
 def test_exposure_to_defections_fades_and_is_forgotten_below_the_floor():
     exposure = rules.exposure_after(np.array([0.0, 1.0, 0.02]), np.array([2.0, 0.0, 0.0]), 0.3)
     np.testing.assert_allclose(exposure, [2.0, 0.3, 0.0])  # 0.006 is below EXPOSURE_FLOOR
@@ -295,6 +320,8 @@ FLOAT_AND_ARRAY = {
     "perceived_value": lambda x: rules.perceived_value(30.0, x - 1.5, 0.5),
     "invoice_pressure": lambda x: rules.invoice_pressure(30.0 + 10 * x, 40.0, 1.2, 30.0, 0.02),
     "price_gap_pressure": lambda x: rules.price_gap_pressure(30.0 + 10 * x, 40.0, 1.2, 30.0, 0.04),
+    "unfair_promo_pressure": lambda x: rules.unfair_promo_pressure(x / 10, 1.2, 0.4),
+    "word_of_mouth_pressure": lambda x: rules.word_of_mouth_pressure(x, 3 - x, WOM),
     "look_hazard": lambda x: rules.look_hazard(x / 10, 0.001, 0.5),
     "defection_pressure": lambda x: rules.defection_pressure(x, 1.3, 0.07),
     "advantage": lambda x: rules.advantage(30.0 + x, 30.0, 1.2, 30.0),

@@ -206,7 +206,7 @@ def test_integrated_random_pressures_give_the_agent_rules_chance_of_looking() ->
         seen[ad] = c.new_customer_price[rules.pick(c.ad_weights[p], u[1][ad])]
         pressure = rules.price_gap_pressure(paid, seen, sens, ref, po.ad_weight)
         sees_promo = rules.happens(u[2], po.promo_visibility) & (model.tenure[i] >= tb.promo_months[p])
-        pressure += sees_promo * po.promo_unfairness * tb.promo_discount[p] * sens
+        pressure += sees_promo * rules.unfair_promo_pressure(tb.promo_discount[p], sens, po.promo_unfairness)
         survive = np.exp(-weight * pressure)
         hazard = model._random_hazard(key[i:i + 1], model.wsens[i:i + 1])[0]
         assert abs(np.exp(-hazard) - survive.mean()) <= 5 * survive.std() / np.sqrt(draws) + 1e-6, (i, p, key[i])
