@@ -90,9 +90,20 @@ def hazard_probability(hazard: N) -> N:
     return -_expm1(-_pos(hazard))
 
 
+def contact_probability(failure: N, svc: Service) -> N:
+    """Chance of a service contact this month: a question, or more likely after a core failure."""
+    return svc.question_rate + failure * svc.contact_given_failure
+
+
 def contact_steps(u: N, steps_mean: N | float) -> N:
     """Steps a contact takes: at least one, exponentially spread around the provider's mean."""
     return 1.0 + (steps_mean - 1.0) * -_log1p(-u)
+
+
+def repeat_probability(repeat_contact: N, pushed: N | bool, svc: Service) -> N:
+    """Chance a contact has to be repeated: the provider's rate, and a complex issue pushed to self-service
+    may need a repeat on top (Customer focus in a downturn)."""
+    return 1.0 - (1.0 - repeat_contact) * (1.0 - pushed * svc.digital_only_repeat)
 
 
 def effort_score(steps: N, switched: N | bool, repeated: N | bool, svc: Service) -> N:
@@ -226,6 +237,12 @@ def attention_triggers(notice: N, surprise: N | bool, downturn: N | bool, att: A
             - math.log1p(-min(att.bill_shock, 1.0 - 1e-12)))
 
 
+def attention_hazard(triggers: N, renewing: N | bool, stage_resistance: N | float, renewal: float) -> N:
+    """Hazard a customer is made to compare this month: the month's triggers (``attention_triggers``),
+    plus the yearly renewal where contracts renew yearly (UK motor insurance), damped by loyalty stage."""
+    return (triggers + renewing * renewal) * stage_resistance
+
+
 def defection_pressure(exposure: N, susceptibility: N | float, weight: float) -> N:
     """Look-around hazard from acquaintances' recent defections from one's provider (Nitzan and Libai 2011)."""
     return weight * susceptibility * exposure
@@ -276,6 +293,20 @@ def choice_weights(prices: np.ndarray, qualities: np.ndarray, brands: np.ndarray
     """Logit attraction of each provider to someone choosing (lower price, higher quality, a stronger brand win)."""
     utility = -po.choice_price * prices / reference_price + po.choice_quality * qualities + brands
     return np.exp(utility - utility.max())
+
+
+def referral_choice(choice: np.ndarray, heard_good: np.ndarray, referral_pull: float) -> np.ndarray:
+    """A leaver's attraction to each provider, tilted towards those friends recommended last month (Graugaard)."""
+    return choice * (1.0 + referral_pull * heard_good)
+
+
+def sign_up_hazard(entry: N | float, heard_good: N, entry_rate: float, referral_strength: float) -> N:
+    """A prospect's hazard of signing up: advertising and recommendations heard (Bass p and q per message).
+
+    Per provider with ``entry`` its share of advertised choice and ``heard_good`` the recommendations
+    of it, or in all with ``entry`` 1 and every recommendation heard.
+    """
+    return entry_rate * entry + referral_strength * heard_good
 
 
 def pick(weights: np.ndarray, u: float | np.ndarray) -> np.ndarray | np.intp:

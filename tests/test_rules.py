@@ -43,6 +43,17 @@ def test_contact_steps_are_at_least_one_and_average_the_providers_mean():
 
 
 # ------------------------------------------------------------------ service contacts
+def test_contact_probability_adds_the_failures_share():
+    assert rules.contact_probability(False, SVC) == pytest.approx(0.1)
+    assert rules.contact_probability(True, SVC) == pytest.approx(0.1 + 0.5)
+
+
+def test_repeat_probability_adds_the_pushed_issues_repeat():
+    assert rules.repeat_probability(0.2, False, SVC) == pytest.approx(0.2)
+    assert rules.repeat_probability(0.2, True, SVC) == pytest.approx(1 - 0.8 * 0.5)  # 0.6: either one repeats
+    np.testing.assert_allclose(rules.repeat_probability(np.array([0.2, 0.2]), np.array([False, True]), SVC), [0.2, 0.6])
+
+
 def test_effort_score_counts_steps_switches_and_repeats():
     assert rules.effort_score(3.0, False, False, SVC) == pytest.approx(1.0)  # KPMG's three steps: effort 1
     assert rules.effort_score(3.0, True, True, SVC) == pytest.approx(3.0)
@@ -245,6 +256,13 @@ def test_attention_triggers_add_as_hazards_and_a_bill_shock_is_its_chance():
     assert every[0] == pytest.approx(0.2 + 1.0 + 0.25 + shock)
 
 
+def test_attention_hazard_adds_the_renewal_and_is_damped_by_the_stage():
+    assert rules.attention_hazard(0.3, False, 0.5, 0.7) == pytest.approx(0.15)
+    assert rules.attention_hazard(0.3, True, 0.5, 0.7) == pytest.approx(0.5)  # (0.3 + 0.7) * 0.5
+    renewing = np.array([False, True])
+    np.testing.assert_allclose(rules.attention_hazard(np.array([0.3, 0.3]), renewing, 1.0, 0.7), [0.3, 1.0])
+
+
 def test_advantage_weighs_the_saving_by_price_sensitivity():
     assert rules.advantage(36.0, 30.0, 2.0, 30.0) == pytest.approx(0.4)
     assert rules.advantage(np.array([27.0]), 30.0, 1.0, 30.0)[0] == pytest.approx(-0.1)
@@ -286,6 +304,19 @@ def test_choice_weights_follow_the_logit_of_price_quality_and_brand():
     assert cheaper[1] > cheaper[0]
 
 
+def test_referral_choice_tilts_towards_recommended_providers():
+    choice = np.array([1.0, 0.5, 0.25])
+    np.testing.assert_allclose(rules.referral_choice(choice, np.array([0.0, 2.0, 0.0]), 1.0), [1.0, 1.5, 0.25])
+    np.testing.assert_array_equal(rules.referral_choice(choice, np.zeros(3), 1.0), choice)
+
+
+def test_sign_up_hazard_is_advertising_plus_recommendations_heard():
+    assert rules.sign_up_hazard(1.0, 3.0, 0.01, 0.05) == pytest.approx(0.16)  # Bass: p + q per message
+    per_provider = rules.sign_up_hazard(np.array([0.5, 0.5]), np.array([0.0, 3.0]), 0.01, 0.05)
+    np.testing.assert_allclose(per_provider, [0.005, 0.155])
+    assert per_provider.sum() == pytest.approx(rules.sign_up_hazard(1.0, 3.0, 0.01, 0.05))
+
+
 def test_pick_follows_weights_and_never_picks_zero_weight():
     weights = np.array([0.0, 1.0, 3.0])
     u = np.random.default_rng(0).random(40_000)
@@ -311,6 +342,7 @@ def test_clv_without_churn_is_at_most_the_horizon_of_margin():
 FLOAT_AND_ARRAY = {
     "hazard_probability": lambda x: rules.hazard_probability(x),
     "contact_steps": lambda x: rules.contact_steps(x / 4, 4.0),
+    "repeat_probability": lambda x: rules.repeat_probability(x / 3, x > 1, SVC),
     "effort_score": lambda x: rules.effort_score(x + 1, x > 1, x > 2, SVC),
     "disloyalty_probability": lambda x: rules.disloyalty_probability(x > 1, SVC),
     "delight_closure": lambda x: rules.delight_closure(x, SVC),
@@ -323,6 +355,7 @@ FLOAT_AND_ARRAY = {
     "unfair_promo_pressure": lambda x: rules.unfair_promo_pressure(x / 10, 1.2, 0.4),
     "word_of_mouth_pressure": lambda x: rules.word_of_mouth_pressure(x, 3 - x, WOM),
     "look_hazard": lambda x: rules.look_hazard(x / 10, 0.001, 0.5),
+    "attention_hazard": lambda x: rules.attention_hazard(x / 10, x > 1, 0.5, 0.7),
     "defection_pressure": lambda x: rules.defection_pressure(x, 1.3, 0.07),
     "advantage": lambda x: rules.advantage(30.0 + x, 30.0, 1.2, 30.0),
     "leave_probability": lambda x: rules.leave_probability(x - 1, 0.25, 1.5, x > 1, x > 2, RW),
