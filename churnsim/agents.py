@@ -69,6 +69,23 @@ class Customer(FixedAgent):
     """
 
     model: AgentChurnModel
+    # state, from the population's row (``population.Population``)
+    provider: int  # PROSPECT outside the market
+    stage: int  # rules.CHOSEN, RECHOSEN or EMBEDDED
+    looking: bool
+    tenure: int
+    binding_left: int
+    bundled: bool
+    channel: int
+    stayed: bool
+    # traits
+    sensitivity: float
+    expectation: float
+    tolerance: float
+    prefers_human: bool
+    life_churn: float
+    segment: int
+    initial_provider: int
 
     def __init__(self, model: AgentChurnModel, index: int, state: dict[str, object]) -> None:
         super().__init__(model)

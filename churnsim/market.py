@@ -6,8 +6,10 @@ Computed once a month for all providers and read by every customer, in both engi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -44,6 +46,10 @@ class ProviderTable:
 
     def __len__(self) -> int:
         return len(self.names)
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> np.ndarray:
+            """A lever's array, ``table.price`` etc. (set in ``__post_init__``)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,7 @@ def month_conditions(scenario: Scenario, table: ProviderTable, month: int, dated
     )
 
 
-def plain(values: dict[str, object]) -> SimpleNamespace:
+def plain(values: Mapping[str, object]) -> SimpleNamespace:
     """Per-provider arrays as Python lists, for code that reads one provider's entry at a time.
 
     An entry of a list is a plain float or bool, and the agent engine's scalar arithmetic on
