@@ -227,15 +227,19 @@ class Customer(FixedAgent):
             self.next_stage = int(rules.stage_after(self.stage, u[U.ladder], self.confirmed, self.bad, s.ladder))
         self.next_looking = self.looking
         leaves = self._look_or_leave(u) if s.phase_out.enabled else False
-        if u[U.life] < self.life_churn:
-            self.left = MOVED
-        elif u[U.life] < self.life_churn + s.market.exit_rate:
-            self.left = EXITED
-        elif leaves:
-            self.left = SWITCHED
+        self.left = self._how_left(u, leaves)
         if self.left in (SWITCHED, MOVED):
             self.move_to = self._destination(u)
         self._tells(u)
+
+    def _how_left(self, u: list[float], leaves: bool) -> int:
+        """A life event (U.life) moves the customer to another provider or out of the market, whatever it
+        decided; else it switches if it decided to leave."""
+        if u[U.life] < self.life_churn:
+            return MOVED
+        if u[U.life] < self.life_churn + self.model.spec.market.exit_rate:
+            return EXITED
+        return SWITCHED if leaves else STAY
 
     def _sign_up(self, u: list[float]) -> None:
         """A prospect signs up through advertising or friends' recommendations (Bass), except in the burn-in."""
