@@ -15,132 +15,177 @@ scalar machinery costs several times the arithmetic (the same doubles either way
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
-from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from churnsim.schema.params import Attention, Ladder, Offers, PhaseOut, Response, Rewards, Service, WordOfMouth
+
+N = TypeVar("N", float, np.ndarray)
+"""A plain number (the agent engine: one customer) or a numpy array (the vector engine: a column).
+
+A rule returns what its ``N`` arguments are. An argument typed ``N | float`` may be a plain
+number beside arrays (one value for everyone); a bool counts as a number, 0 or 1.
+"""
+B = TypeVar("B", bool, np.ndarray)  # a truth value, or an array of them
+S = TypeVar("S", int, np.ndarray)  # a loyalty stage (CHOSEN, RECHOSEN, EMBEDDED), or an array of them
 
 CHOSEN, RECHOSEN, EMBEDDED = 0, 1, 2
 EXPOSURE_FLOOR = 0.01  # exposure to defections below this is forgotten (its hazard is negligible)
 
 
-def _exp(x: ArrayLike) -> ArrayLike:
+def _exp(x: N) -> N:
     return np.exp(x) if isinstance(x, np.ndarray) else math.exp(x)
 
 
-def _expm1(x: ArrayLike) -> ArrayLike:
+def _expm1(x: N) -> N:
     return np.expm1(x) if isinstance(x, np.ndarray) else math.expm1(x)
 
 
-def _log1p(x: ArrayLike) -> ArrayLike:
+def _log1p(x: N) -> N:
     return np.log1p(x) if isinstance(x, np.ndarray) else math.log1p(x)
 
 
-def _pos(x: ArrayLike) -> ArrayLike:
+def _pos(x: N) -> N:
     """max(x, 0)."""
     return np.maximum(x, 0.0) if isinstance(x, np.ndarray) else (x if x > 0.0 else 0.0)
 
 
-def _at_most(x: ArrayLike, cap: float) -> ArrayLike:
+def _at_most(x: N, cap: float) -> N:
     """min(x, cap)."""
     return np.minimum(x, cap) if isinstance(x, np.ndarray) else (x if x < cap else cap)
 
 
-def happens(u: ArrayLike, probability: ArrayLike) -> ArrayLike:
+@dataclass(frozen=True, slots=True)
+class Experience(Generic[N]):
+    """What befell a customer this month, as ``experience_gap`` weighs it (plain values, or aligned arrays)."""
+
+    failure: N | bool = False  # a core failure
+    resolved: N | bool = False  # a contact resolved the customer's issue
+    low_effort: N | bool = False  # ... and took low effort
+    closure: N | float = 0.0  # experience gap a resolved contact's delight closes (``delight_closure``)
+    proactive: N | float = 0.0  # the provider's level of proactive communication
+    relevant_offer: N | bool = False  # an offer that fits
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTerms(Generic[N]):
+    """A provider's discounts off its list price (its levers of that name): plain values, or columns."""
+
+    binding_discount: N | float
+    tenure_bonus: N | float
+    promo_discount: N | float
+    promo_months: N | float
+
+
+def happens(u: N, probability: N | float) -> N:
     """A Bernoulli event from a uniform draw."""
     return u < probability
 
 
-def hazard_probability(hazard: ArrayLike) -> ArrayLike:
+def hazard_probability(hazard: N) -> N:
     """Monthly probability of an event with the given hazard (competing pressures add as hazards)."""
     return -_expm1(-_pos(hazard))
 
 
-def contact_steps(u: ArrayLike, steps_mean: ArrayLike) -> ArrayLike:
+def contact_probability(failure: N, svc: Service) -> N:
+    """Chance of a service contact this month: a question, or more likely after a core failure."""
+    return svc.question_rate + failure * svc.contact_given_failure
+
+
+def contact_steps(u: N, steps_mean: N | float) -> N:
     """Steps a contact takes: at least one, exponentially spread around the provider's mean."""
     return 1.0 + (steps_mean - 1.0) * -_log1p(-u)
 
 
-def effort_score(steps: ArrayLike, switched: ArrayLike, repeated: ArrayLike, threshold: float,
-                 switch_effort: float, repeat_effort: float) -> ArrayLike:
-    """Customer effort of a contact (Dixon): 1 means `threshold` steps with no switch or repeat.
+def repeat_probability(repeat_contact: N, pushed: N | bool, svc: Service) -> N:
+    """Chance a contact has to be repeated: the provider's rate, and a complex issue pushed to self-service
+    may need a repeat on top (Customer focus in a downturn)."""
+    return 1.0 - (1.0 - repeat_contact) * (1.0 - pushed * svc.digital_only_repeat)
+
+
+def effort_score(steps: N, switched: N | bool, repeated: N | bool, svc: Service) -> N:
+    """Customer effort of a contact (Dixon): 1 means ``steps_threshold`` steps with no switch or repeat.
 
     KPMG (via Billogram, Kundlojalitet del 2): more than three steps and satisfaction falls;
     channel switching and repeat contacts are the other two drivers of effort named by Graugaard.
     """
-    return steps / threshold + switch_effort * switched + repeat_effort * repeated
+    return steps / svc.steps_threshold + svc.switch_effort * switched + svc.repeat_effort * repeated
 
 
-def disloyalty_probability(high_effort: ArrayLike, p_high: float, p_low: float) -> ArrayLike:
+def disloyalty_probability(high_effort: N, svc: Service) -> N:
     """Chance a contact makes the customer more disloyal: 96 % after high effort, 9 % after low (CEB)."""
-    return high_effort * p_high + (1 - high_effort) * p_low
+    return high_effort * svc.disloyal_high_effort + (1 - high_effort) * svc.disloyal_low_effort
 
 
-def delight_closure(delight: ArrayLike, cap: float, scale: float) -> ArrayLike:
-    """Experience gap a resolved contact's delight spend closes: at most ``cap``, with diminishing returns.
+def delight_closure(delight: N, svc: Service) -> N:
+    """Experience gap a resolved contact's delight spend closes: at most ``delight_cap``, with diminishing returns.
 
     Over-delivery helps most where it makes good a failure (service recovery; Billogram,
     Kundlojalitet del 2), and every further unit closes less (Dixon, Freeman and Toman 2010: delight is not repaid).
     """
-    return cap * -_expm1(-delight / scale)
+    return svc.delight_cap * -_expm1(-delight / svc.delight_scale)
 
 
-def experience_gap(quality: ArrayLike, expectation: ArrayLike, failure: ArrayLike, resolved: ArrayLike,
-                   low_effort: ArrayLike, closure: ArrayLike, proactive: ArrayLike, relevant_offer: ArrayLike,
-                   failure_loss: float, recovery_gain: float, proactive_gain: float, proactive_mitigation: float,
-                   relevant_gain: float) -> ArrayLike:
+def experience_gap(quality: N, expectation: N | float, month: Experience[N], svc: Service, off: Offers) -> N:
     """Delivered value minus expectation this month (Billogram, Vald omvald invald: value against expectation).
 
     A core failure costs ``failure_loss`` (less what proactive warning avoids); a contact that
     resolves it with low effort gives ``recovery_gain`` back (service recovery; Billogram, Kundlojalitet
     del 2), and a resolved contact's delight closes ``closure`` more; proactive messages and relevant offers add value.
     """
-    loss = failure * failure_loss * (1.0 - proactive * proactive_mitigation)
-    return (quality - expectation - loss + resolved * (failure * low_effort * recovery_gain + closure)
-            + proactive * proactive_gain + relevant_offer * relevant_gain)
+    m = month
+    loss = m.failure * svc.failure_loss * (1.0 - m.proactive * off.proactive_mitigation)
+    return (quality - expectation - loss + m.resolved * (m.failure * m.low_effort * svc.recovery_gain + m.closure)
+            + m.proactive * off.proactive_gain + m.relevant_offer * off.relevant_gain)
 
 
-def recovered(failure: ArrayLike, resolved: ArrayLike, gap: ArrayLike) -> ArrayLike:
+def recovered(failure: B, resolved: B | bool, gap: B | float) -> B:
     """A failure is made good when its contact resolved it and the month still meets expectations."""
     return failure & resolved & (gap >= 0.0)
 
 
-def confirm_probability(gap: ArrayLike, shortfall_slope: float, meet_level: float, exceed_gain: float,
-                        exceed_scale: float) -> ArrayLike:
+def confirm_probability(gap: N, resp: Response) -> N:
     """The asymmetric response curve (Dixon, Freeman, Toman 2010; Graugaard).
 
     Falling short lowers the chance the month confirms the choice steeply; meeting the
     expectation gives ``meet_level``; exceeding it adds at most ``exceed_gain``: the plateau.
     """
-    below = meet_level * _exp(shortfall_slope * -_pos(-gap))
-    above = exceed_gain * -_expm1(-_pos(gap) / exceed_scale)
+    below = resp.meet_level * _exp(resp.shortfall_slope * -_pos(-gap))
+    above = resp.exceed_gain * -_expm1(-_pos(gap) / resp.exceed_scale)
     return below + above
 
 
-def perceived_value(reference_price: float, gap: ArrayLike, value_per_gap: float) -> ArrayLike:
+def perceived_value(reference_price: float, gap: N, value_per_gap: float) -> N:
     """What the month's service felt worth, in money, to set against the invoice."""
     return reference_price * (1.0 + value_per_gap * gap)
 
 
-def price_components(list_price: ArrayLike, tenure: ArrayLike, binding: ArrayLike, binding_discount: ArrayLike,
-                     tenure_bonus: ArrayLike, tenure_after: int, promo_discount: ArrayLike,
-                     promo_months: ArrayLike) -> tuple[ArrayLike, ArrayLike]:
-    """Loyalty-reward and promo discounts off the list price.
+def price_components(list_price: N, tenure: N | float, binding: N | bool, terms: PriceTerms[N],
+                     rw: Rewards) -> tuple[N, N, N]:
+    """Loyalty-reward and promo discounts off the list price, and the price paid: (reward, promo, paid).
 
-    Sources: Billogram and Novus; Billogram, Vald omvald invald for promos.
+    A binding contract and, after ``tenure_bonus_after`` months, the tenure bonus earn the
+    reward (none with rewards off); a new customer pays the promo price for its first
+    ``promo_months``. Sources: Billogram and Novus; Billogram, Vald omvald invald for promos.
     """
-    reward = list_price * (binding * binding_discount + (tenure >= tenure_after) * tenure_bonus)
-    promo = list_price * (tenure < promo_months) * promo_discount
-    return reward, promo
+    t = terms
+    reward = list_price * (binding * t.binding_discount + (tenure >= rw.tenure_bonus_after) * t.tenure_bonus)
+    reward = reward * rw.enabled
+    promo = list_price * (tenure < t.promo_months) * t.promo_discount
+    return reward, promo, list_price - reward - promo
 
 
-def invoice_pressure(paid: ArrayLike, value: ArrayLike, sensitivity: ArrayLike, reference_price: float,
-                     weight: float) -> ArrayLike:
+def invoice_pressure(paid: N, value: N | float, sensitivity: N | float, reference_price: float,
+                     weight: float) -> N:
     """The invoice sets cost against perceived value, black on white (Billogram, Vald omvald invald)."""
     return weight * sensitivity * _pos(paid - value) / reference_price
 
 
-def price_gap_pressure(paid: ArrayLike, seen_price: ArrayLike, sensitivity: ArrayLike, reference_price: float,
-                       weight: float) -> ArrayLike:
+def price_gap_pressure(paid: N, seen_price: N | float, sensitivity: N | float, reference_price: float,
+                       weight: float) -> N:
     """A competitor's lower price seen in an ad or on a comparison site.
 
     Sources: Billogram, Vald omvald invald; Billogram and Novus.
@@ -148,14 +193,33 @@ def price_gap_pressure(paid: ArrayLike, seen_price: ArrayLike, sensitivity: Arra
     return weight * sensitivity * _pos(paid - seen_price) / reference_price
 
 
-def price_change_pressure(notice_active: ArrayLike, lands_unannounced: ArrayLike, rise: ArrayLike,
-                          sensitivity: ArrayLike, notice_weight: float, unexplained_weight: float) -> ArrayLike:
+def unfair_promo_pressure(promo_discount: N, sensitivity: N | float, unfairness: float) -> N:
+    """An existing customer past the promo who sees the own provider's new-customer promo feels it unfair.
+
+    Hazard per unit of discount and of price sensitivity (``phase_out.promo_unfairness``);
+    source: Billogram, Vald omvald invald (promos that reward the new customer, not the loyal one).
+    """
+    return unfairness * promo_discount * sensitivity
+
+
+def price_change_pressure(notice_active: N, lands_unannounced: N | bool, rise: N, sensitivity: N | float,
+                          po: PhaseOut) -> N:
     """An announced rise stirs customers while the notice runs; an unannounced one hits harder (Billogram and Novus)."""
     rise = _pos(rise)
-    return sensitivity * rise * (notice_active * notice_weight + lands_unannounced * unexplained_weight)
+    return sensitivity * rise * (notice_active * po.notice_weight + lands_unannounced * po.unexplained_rise_weight)
 
 
-def look_hazard(pressure: ArrayLike, base: float, stage_resistance: ArrayLike) -> ArrayLike:
+def word_of_mouth_pressure(bad: N, good: N, wom: WordOfMouth) -> N:
+    """Look-around hazard from last month's messages: bad news about the own provider, good news about others.
+
+    Each message adds its weight (Graugaard: bad news travels further and weighs more than good).
+    ``bad`` counts the bad messages about the customer's own provider, ``good`` the good ones about
+    the others; the result has their dtype.
+    """
+    return wom.weight_bad * bad + wom.weight_good * good
+
+
+def look_hazard(pressure: N, base: float, stage_resistance: N | float) -> N:
     """Hazard of starting to look around: the phase-out effect, damped by loyalty stage.
 
     Source: Billogram, Vald omvald invald.
@@ -163,77 +227,97 @@ def look_hazard(pressure: ArrayLike, base: float, stage_resistance: ArrayLike) -
     return (base + pressure) * stage_resistance
 
 
-def attention_triggers(notice: ArrayLike, surprise: ArrayLike, downturn: ArrayLike, notice_hazard: float,
-                       surprise_hazard: float, talk_hazard: float, bill_shock: float) -> ArrayLike:
+def attention_triggers(notice: N, surprise: N | bool, downturn: N | bool, att: Attention) -> N:
     """Hazard that the month makes a customer compare now (per provider, before the ladder's damping).
 
     A running notice of a price change (Røhr 2018: the notice pokes), a rise that lands
     unannounced, price talk in a downturn (Billogram and Novus) and a bill shock wake inattentive customers.
     """
-    return (notice * notice_hazard + surprise * surprise_hazard + downturn * talk_hazard
-            - math.log1p(-min(bill_shock, 1.0 - 1e-12)))
+    return (notice * att.notice + surprise * att.unannounced + downturn * att.downturn_talk
+            - math.log1p(-min(att.bill_shock, 1.0 - 1e-12)))
 
 
-def defection_pressure(exposure: ArrayLike, susceptibility: ArrayLike, weight: float) -> ArrayLike:
+def attention_hazard(triggers: N, renewing: N | bool, stage_resistance: N | float, renewal: float) -> N:
+    """Hazard a customer is made to compare this month: the month's triggers (``attention_triggers``),
+    plus the yearly renewal where contracts renew yearly (UK motor insurance), damped by loyalty stage."""
+    return (triggers + renewing * renewal) * stage_resistance
+
+
+def defection_pressure(exposure: N, susceptibility: N | float, weight: float) -> N:
     """Look-around hazard from acquaintances' recent defections from one's provider (Nitzan and Libai 2011)."""
     return weight * susceptibility * exposure
 
 
-def exposure_after(exposure: ArrayLike, heard: ArrayLike, decay: float) -> ArrayLike:
+def exposure_after(exposure: N, heard: N | float, decay: float) -> N:
     """Exposure to acquaintances' defections: last month's news added, older news fading by ``decay`` a month."""
     exposure = exposure * decay + heard
     return exposure * (exposure >= EXPOSURE_FLOOR)
 
 
-def susceptibility(degree: ArrayLike, mean_degree: float, elasticity: float) -> ArrayLike:
+def susceptibility(degree: np.ndarray, mean_degree: float, elasticity: float) -> np.ndarray:
     """How much a customer heeds a defection among acquaintances: more for the well connected (Nitzan and Libai)."""
     return (np.asarray(degree, dtype=float) / max(mean_degree, 1e-9)) ** elasticity
 
 
-def advantage(price: ArrayLike, best_alternative: ArrayLike, sensitivity: ArrayLike,
-              reference_price: float) -> ArrayLike:
+def advantage(price: N, best_alternative: N | float, sensitivity: N | float, reference_price: float) -> N:
     """What switching to the best alternative saves, in reference prices weighed by price sensitivity."""
     return (price - best_alternative) / reference_price * sensitivity
 
 
-def leave_probability(advantage: ArrayLike, switch_rate: ArrayLike, advantage_weight: float, binding: ArrayLike,
-                      bundled: ArrayLike, binding_lock: float, bundle_lock: float) -> ArrayLike:
+def leave_probability(advantage: N, switch_rate: N | float, advantage_weight: float, binding: N | bool,
+                      bundled: N | bool, rw: Rewards) -> N:
     """Chance a customer who compares acts: more when the best alternative saves money, less under lock-in.
 
     ``switch_rate`` is the base rate of a customer looking around, or the attention's ``act``
-    for one who was just made to compare and found a deal worth taking.
+    for one who was just made to compare and found a deal worth taking. A binding contract
+    and a bundle lock the customer in only with rewards on.
     """
     act = _at_most(switch_rate * (1.0 + advantage_weight * _pos(advantage)), 1.0)
-    return act * (1.0 - binding * binding_lock) * (1.0 - bundled * bundle_lock)
+    locked, tied = binding * rw.enabled, bundled * rw.enabled
+    return act * (1.0 - locked * rw.binding_lock) * (1.0 - tied * rw.bundle_lock)
 
 
-def stage_after(stage: ArrayLike, u: ArrayLike, confirmed: ArrayLike, bad: ArrayLike, promote_chosen: float,
-                promote_rechosen: float, demote_on_bad: float) -> ArrayLike:
+def stage_after(stage: S, u: S | float, confirmed: S | bool, bad: S | bool, ladder: Ladder) -> S:
     """One step on the loyalty ladder: confirming months lift, bad core experiences drop.
 
     Source: Billogram, Vald omvald invald.
     """
-    promote = (stage == CHOSEN) * promote_chosen + (stage == RECHOSEN) * promote_rechosen
+    promote = (stage == CHOSEN) * ladder.promote_chosen + (stage == RECHOSEN) * ladder.promote_rechosen
     up = (bad == 0) & confirmed & (u < promote)  # bad == 0: 'not bad' for a bool and a bool array alike
-    down = bad & (u < demote_on_bad) & (stage > CHOSEN)
+    down = bad & (u < ladder.demote_on_bad) & (stage > CHOSEN)
     return stage + up - down
 
 
 def choice_weights(prices: np.ndarray, qualities: np.ndarray, brands: np.ndarray, reference_price: float,
-                   price_weight: float, quality_weight: float) -> np.ndarray:
+                   po: PhaseOut) -> np.ndarray:
     """Logit attraction of each provider to someone choosing (lower price, higher quality, a stronger brand win)."""
-    utility = -price_weight * prices / reference_price + quality_weight * qualities + brands
+    utility = -po.choice_price * prices / reference_price + po.choice_quality * qualities + brands
     return np.exp(utility - utility.max())
 
 
-def pick(weights: np.ndarray, u: ArrayLike) -> ArrayLike:
+def referral_choice(choice: np.ndarray, heard_good: np.ndarray, referral_pull: float) -> np.ndarray:
+    """A leaver's attraction to each provider, tilted towards those friends recommended last month (Graugaard)."""
+    return choice * (1.0 + referral_pull * heard_good)
+
+
+def sign_up_hazard(entry: N | float, heard_good: N, entry_rate: float, referral_strength: float) -> N:
+    """A prospect's hazard of signing up: advertising and recommendations heard (Bass p and q per message).
+
+    Per provider with ``entry`` its share of advertised choice and ``heard_good`` the recommendations
+    of it, or in all with ``entry`` 1 and every recommendation heard.
+    """
+    return entry_rate * entry + referral_strength * heard_good
+
+
+def pick(weights: np.ndarray, u: float | np.ndarray) -> np.ndarray | np.intp:
     """Index drawn from (rows of) non-negative weights by inverse CDF."""
     cumulative = np.cumsum(weights, axis=-1)
     target = np.asarray(u)[..., None] * cumulative[..., -1:]
     return (cumulative <= target).sum(axis=-1)
 
 
-def clv(margin: ArrayLike, monthly_churn: ArrayLike, annual_discount_rate: float, horizon_months: int) -> ArrayLike:
+def clv(margin: float | np.ndarray, monthly_churn: float | np.ndarray, annual_discount_rate: float,
+        horizon_months: int) -> np.ndarray:
     """Customer lifetime value: a margin per month, kept with probability 1 - churn, discounted (Gupta and Lehmann).
 
     The sum stops after ``horizon_months``: with no churn the infinite series is the margin over the
@@ -246,6 +330,6 @@ def clv(margin: ArrayLike, monthly_churn: ArrayLike, annual_discount_rate: float
     return margin * months
 
 
-def annual_churn(monthly_churn: ArrayLike) -> ArrayLike:
+def annual_churn(monthly_churn: float | np.ndarray) -> np.ndarray:
     """Annual churn equivalent to a constant monthly churn rate."""
     return 1.0 - (1.0 - np.asarray(monthly_churn, dtype=float)) ** 12

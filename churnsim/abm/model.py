@@ -10,6 +10,7 @@ does not matter.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -56,9 +57,9 @@ class ChurnModel(Model, ABC):
         self.susceptibility = rules.susceptibility(self.degree, float(self.degree.mean()), wom.degree_elasticity)
         self.attending = scenario.attention.enabled and scenario.phase_out.enabled
         resistance = scenario.ladder.resistance if scenario.phase_out.enabled else (0.0, 0.0, 0.0)
-        self.resistance = np.asarray(resistance, np.float32)
-        svc = scenario.service
-        self.closure = rules.delight_closure(self.table.delight, svc.delight_cap, svc.delight_scale)
+        # per stage, and per provider: arrays, which the agent engine turns into lists of plain numbers
+        self.resistance: np.ndarray | list[float] = np.asarray(resistance, np.float32)
+        self.closure: np.ndarray | list[float] = rules.delight_closure(self.table.delight, scenario.service)
         self.datacollector = DataCollector(tables={"monthly": list(metrics.RECORDED)})
         self.tally = metrics.new_tally(self.providers)
         self.burning = False
@@ -112,6 +113,10 @@ class ChurnModel(Model, ABC):
             self.month()
         self.burning = False
 
+    @overload
+    def window_open(self, tenure: int) -> bool: ...
+    @overload
+    def window_open(self, tenure: np.ndarray) -> np.ndarray | bool: ...
     def window_open(self, tenure: np.ndarray | int) -> np.ndarray | bool:
         """Whether a customer may leave this month (insurance: only at the yearly renewal)."""
         return True if not self.spec.market.annual_renewal else self.renewing(tenure)
@@ -159,8 +164,11 @@ class AgentChurnModel(ChurnModel):
 
     def setup(self, population: Population) -> None:
         self.levers = plain(self.table.levers)  # what a customer reads of its provider, as plain numbers
-        self.closure = self.closure.tolist()
-        self.resistance = self.resistance.tolist()
+        lv = self.levers
+        self.terms = [rules.PriceTerms(*terms) for terms in zip(
+            lv.binding_discount, lv.tenure_bonus, lv.promo_discount, lv.promo_months, strict=True)]
+        self.closure = np.asarray(self.closure).tolist()
+        self.resistance = np.asarray(self.resistance).tolist()
         shape = (len(population), self.providers)  # messages per recipient and provider: read now, told for next month
         self.inbox_bad, self.inbox_good = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
         self.next_bad, self.next_good = np.zeros(shape, np.float32), np.zeros(shape, np.float32)

@@ -228,19 +228,20 @@ def ladder_chain(scenario: Scenario) -> LadderChain:
     ref = s.market.reference_price
     sens = max(seg.price_sensitivity.mean, 0.0)
     promote = (lad.promote_chosen, lad.promote_rechosen, 0.0)
-    leave = min(po.switch_rate, 1.0)
+    leave = rules.leave_probability(0.0, po.switch_rate, po.advantage_weight, False, False, s.rewards)  # no deal
     d = s.market.exit_rate
     q = np.zeros((6, 6))
     for stage in range(3):
         for looking in (0, 1):
             row = q[stage + 3 * looking]
-            for failed, p_fail in ((1, lv.failure_rate), (0, 1.0 - lv.failure_rate)):
-                gap = lv.quality - seg.expectation.mean - failed * svc.failure_loss
-                confirm = float(rules.confirm_probability(gap, resp.shortfall_slope, resp.meet_level,
-                                                          resp.exceed_gain, resp.exceed_scale))
-                value = ref * (1.0 + resp.value_per_gap * gap)
-                pressure = po.invoice_weight * sens * max(lv.price - value, 0.0) / ref + failed * svc.bad_hazard
-                look = -math.expm1(-(po.base_attention + pressure) * lad.resistance[stage])
+            for failed, p_fail in ((True, lv.failure_rate), (False, 1.0 - lv.failure_rate)):
+                month = rules.Experience(failure=failed)  # a failure, never made good: there are no contacts
+                gap = rules.experience_gap(lv.quality, seg.expectation.mean, month, svc, s.offers)
+                confirm = rules.confirm_probability(gap, resp)
+                value = rules.perceived_value(ref, gap, resp.value_per_gap)
+                pressure = rules.invoice_pressure(lv.price, value, sens, ref, po.invoice_weight)
+                pressure += failed * svc.bad_hazard
+                look = rules.hazard_probability(rules.look_hazard(pressure, po.base_attention, lad.resistance[stage]))
                 for confirmed, p_conf in ((1, confirm), (0, 1.0 - confirm)):
                     if failed:
                         moves = _moves((max(stage - 1, 0), lad.demote_on_bad), (stage, 1.0 - lad.demote_on_bad))

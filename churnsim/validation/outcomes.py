@@ -405,9 +405,9 @@ def delight_to_meet(scenario: Scenario) -> np.ndarray:
     """
     svc, off = scenario.service, scenario.offers
     levers = [pr.levers for pr in scenario.providers]
-    gap = rules.experience_gap(np.array([lv.quality for lv in levers]), _mean_expectation(scenario), True, True, True,
-                               0.0, np.array([lv.proactive for lv in levers]) * off.enabled, False, svc.failure_loss,
-                               svc.recovery_gain, off.proactive_gain, off.proactive_mitigation, off.relevant_gain)
+    month = rules.Experience(failure=True, resolved=True, low_effort=True,
+                             proactive=np.array([lv.proactive for lv in levers]) * off.enabled)
+    gap = rules.experience_gap(np.array([lv.quality for lv in levers]), _mean_expectation(scenario), month, svc, off)
     need = np.maximum(-gap, 0.0)
     share = need / max(svc.delight_cap, 1e-300)  # the share of the cap the gap needs
     with np.errstate(divide="ignore"):

@@ -76,9 +76,7 @@ class VectorChurnModel(Service, WordOfMouth, Moves):
         svc, off = s.service, s.offers
         # a month without events: the gap is this per-provider constant minus the expectation
         self.base_gap = rules.experience_gap(
-            self.lever["quality"], 0.0, False, False, False, 0.0, proactive, False, svc.failure_loss,
-            svc.recovery_gain, off.proactive_gain, off.proactive_mitigation, off.relevant_gain,
-        ).astype(np.float32)
+            self.lever["quality"], 0.0, rules.Experience(proactive=proactive), svc, off).astype(np.float32)
         self.proactive = proactive
         self.class_tenure = self._class_tenures()
         self.price_class = np.zeros(n, np.uint8)

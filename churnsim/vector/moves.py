@@ -35,8 +35,7 @@ class Moves(Pressure):
         bad_idx = m.bad_idx
         idx = np.concatenate([idx[keep], bad_idx])
         u = np.concatenate([u[keep], z.rng.random(len(bad_idx))])
-        new = rules.stage_after(z.stage[idx], u, m.confirmed[idx], m.bad[idx], ladder.promote_chosen,
-                                ladder.promote_rechosen, ladder.demote_on_bad)
+        new = rules.stage_after(z.stage[idx], u, m.confirmed[idx], m.bad[idx], ladder)
         changed = new != z.stage[idx]
         return idx[changed], new[changed]
 
@@ -77,9 +76,8 @@ class Moves(Pressure):
     def _leave_chance(self, z: Shard, idx: np.ndarray, rate: np.ndarray | np.float32) -> np.ndarray:
         """rules.leave_probability for customers ``idx`` comparing at ``rate``."""
         po, rw = self.spec.phase_out, self.spec.rewards
-        return rules.leave_probability(self._advantage(z, idx), rate, po.advantage_weight,
-                                       rw.enabled & (z.binding_left[idx] > 0), rw.enabled & z.bundled[idx],
-                                       rw.binding_lock, rw.bundle_lock)
+        return rules.leave_probability(self._advantage(z, idx), rate, po.advantage_weight, z.binding_left[idx] > 0,
+                                       z.bundled[idx], rw)
 
     def _life_hazard(self, z: Shard, idx: np.ndarray) -> np.ndarray:
         """Monthly hazard of a life event: P(U.life < life churn + exit rate) = 1 - exp(-hazard)."""
@@ -106,20 +104,19 @@ class Moves(Pressure):
         wom, c = self.spec.word_of_mouth, self.conditions
         weights = np.repeat(c.choice[None, :], len(idx), axis=0)
         if wom.enabled:
-            weights *= 1.0 + wom.referral_pull * heard
+            weights = rules.referral_choice(weights, heard, wom.referral_pull)
         weights[np.arange(len(idx)), z.provider[idx]] = 0.0
         return weights
 
     def _joiner_weights(self, heard: np.ndarray) -> np.ndarray:
         s, c = self.spec, self.conditions
-        weights = np.repeat((s.market.entry_rate * c.entry)[None, :], len(heard), axis=0)
         if s.word_of_mouth.enabled:
-            weights += s.word_of_mouth.referral_strength * heard
-        return weights
+            return rules.sign_up_hazard(c.entry, heard, s.market.entry_rate, s.word_of_mouth.referral_strength)
+        return np.repeat((s.market.entry_rate * c.entry)[None, :], len(heard), axis=0)
 
     def _choose(self, z: Shard, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """U.destination (a leaver) or U.tell (a prospect signing up) picks the provider."""
-        return rules.pick(weights, z.rng.random(len(idx))).astype(np.intp)
+        return np.asarray(rules.pick(weights, z.rng.random(len(idx))), dtype=np.intp)
 
     # ------------------------------------------------------------------ apply
     def _apply(self, z: Shard, plan: Plan, switch_to: np.ndarray, join_to: np.ndarray) -> None:

@@ -75,18 +75,14 @@ class Pressure(VectorState):
         s, tb = self.spec, self.table
         code = np.arange(CLASSES)
         col = slice(None), None
-        reward, promo = rules.price_components(
-            c.price[col], self.class_tenure, (code & 1).astype(bool), tb.binding_discount[col], tb.tenure_bonus[col],
-            s.rewards.tenure_bonus_after, tb.promo_discount[col], tb.promo_months[col])
-        reward = reward * s.rewards.enabled
-        self.reward = reward
-        self.promo = promo
+        terms = rules.PriceTerms(tb.binding_discount[col], tb.tenure_bonus[col], tb.promo_discount[col],
+                                 tb.promo_months[col])
         paid = np.zeros((self.providers + 1, CLASSES), np.float32)
-        paid[:-1] = c.price[col] - reward - promo
+        self.reward, self.promo, paid[:-1] = rules.price_components(
+            c.price[col], self.class_tenure, (code & 1).astype(bool), terms, s.rewards)
         self.paid = paid.reshape(-1)
         self.change = self._ext(rules.price_change_pressure(
-            c.notice_active, c.lands_unannounced, c.rise, 1.0, s.phase_out.notice_weight,
-            s.phase_out.unexplained_rise_weight))  # linear in the sensitivity, applied per customer
+            c.notice_active, c.lands_unannounced, c.rise, 1.0, s.phase_out))  # linear in the sensitivity
         self.sens_factor = np.float32(c.price_multiplier)
         self.announced = self._ext(c.announced, 1.0)
         self.best = self._ext(c.best_alternative)
@@ -132,7 +128,7 @@ class Pressure(VectorState):
         self.ad_chance, self.ad_pressure = chances.T[:used].copy(), pressures.T[:used].copy()
         promo_over = np.arange(CLASSES) >> 2 & 1
         promo = np.zeros((nprov + 1, CLASSES), np.float32)
-        promo[:-1] = po.promo_unfairness * tb.promo_discount[:, None] * promo_over
+        promo[:-1] = rules.unfair_promo_pressure(tb.promo_discount[:, None], 1.0, po.promo_unfairness) * promo_over
         self.promo_pressure = promo.reshape(-1)
 
     def _paid(self, z: Shard, idx: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -143,8 +139,7 @@ class Pressure(VectorState):
         resp = self.spec.response
         p = z.provider[idx]
         gap = self.base_gap[p] - z.expectation[idx]
-        z.conf[idx] = np.where(p >= 0, threshold(rules.confirm_probability(
-            gap, resp.shortfall_slope, resp.meet_level, resp.exceed_gain, resp.exceed_scale)), 0)
+        z.conf[idx] = np.where(p >= 0, threshold(rules.confirm_probability(gap, resp)), 0)
         z.pleased[idx] = (p >= 0) & (gap > 0)
 
     def _refresh(self, z: Shard, idx: np.ndarray | slice) -> None:
@@ -217,12 +212,15 @@ class Pressure(VectorState):
         """
         if not self.attending:
             return EMPTY
-        chance = rules.hazard_probability(np.outer(self.trigger, self.resistance))  # (P + 1, 3), prospects' row 0
+        renewal = self.spec.attention.renewal
+        hazard = rules.attention_hazard(self.trigger[:, None], False, self.resistance, renewal)
+        chance = rules.hazard_probability(hazard)
         idx, u = below(z.rng, float(chance.max()), z.n)
         hit = idx[u < chance[z.provider[idx], z.stage[idx]]]
         if not self.spec.market.annual_renewal:
             return hit
         renewing = np.flatnonzero(self.renewing(z.tenure) & (z.provider >= 0))
-        hazard = (self.trigger[z.provider[renewing]] + self.spec.attention.renewal) * self.resistance[z.stage[renewing]]
+        hazard = rules.attention_hazard(self.trigger[z.provider[renewing]], True, self.resistance[z.stage[renewing]],
+                                        renewal)
         return np.union1d(hit[~self.renewing(z.tenure[hit])],
                           renewing[z.rng.random(len(renewing)) < rules.hazard_probability(hazard)])

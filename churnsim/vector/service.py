@@ -40,7 +40,7 @@ class Service(VectorState):
             failed[fail_idx] = True
             idx = bernoulli_indices(rng, svc.question_rate, n)
             asks = idx[active[idx] & ~failed[idx]]
-            also = rules.happens(rng.random(len(fail_idx)), svc.question_rate + svc.contact_given_failure)
+            also = rules.happens(rng.random(len(fail_idx)), rules.contact_probability(True, svc))
             contact_idx = np.concatenate([asks, fail_idx[also]])
             pc = prov[contact_idx].astype(np.intp)
             u = rng.random((6, len(contact_idx)))
@@ -48,13 +48,10 @@ class Service(VectorState):
             pushed = complex_issue & (lv["digital_only"][pc] > 0)
             steps = rules.contact_steps(u[1], lv["steps_mean"][pc])
             switched = rules.happens(u[2], lv["channel_switch"][pc]) | pushed
-            repeat_p = 1.0 - (1.0 - lv["repeat_contact"][pc]) * (1.0 - pushed * svc.digital_only_repeat)
+            repeat_p = rules.repeat_probability(lv["repeat_contact"][pc], pushed, svc)
             repeated = rules.happens(u[3], repeat_p)
-            effort = rules.effort_score(steps, switched, repeated, svc.steps_threshold, svc.switch_effort,
-                                        svc.repeat_effort)
-            high = effort > z.tolerance[contact_idx]
-            disloyal = rules.happens(u[4], rules.disloyalty_probability(high, svc.disloyal_high_effort,
-                                                                        svc.disloyal_low_effort))
+            high = rules.effort_score(steps, switched, repeated, svc) > z.tolerance[contact_idx]
+            disloyal = rules.happens(u[4], rules.disloyalty_probability(high, svc))
             resolved[contact_idx] = rules.happens(u[5], lv["resolution"][pc])
             low_effort[contact_idx] = ~high
             contacts = 1.0 + repeated
@@ -81,18 +78,16 @@ class Service(VectorState):
         event_idx = np.flatnonzero(failed | is_contact | is_relevant)
         pe = prov[event_idx].astype(np.intp)
         solved = resolved[event_idx]
-        event_gap = rules.experience_gap(
-            lv["quality"][pe], z.expectation[event_idx], failed[event_idx], solved, low_effort[event_idx],
-            solved * self.closure[pe], self.proactive[pe], is_relevant[event_idx], svc.failure_loss,
-            svc.recovery_gain, off.proactive_gain, off.proactive_mitigation, off.relevant_gain)
+        event_gap = rules.experience_gap(lv["quality"][pe], z.expectation[event_idx], rules.Experience(
+            failed[event_idx], solved, low_effort[event_idx], solved * self.closure[pe], self.proactive[pe],
+            is_relevant[event_idx]), svc, off)
         recovered = np.zeros(n, bool)
         recovered[event_idx] = rules.recovered(failed[event_idx], solved, event_gap)
         bad[fail_idx] = ~recovered[fail_idx]
         bad[contact_idx[disloyal]] = True
         u10, u16 = uniform32(z.rng, n), uniform32(z.rng, n)
         confirmed = u10 < z.conf
-        confirmed[event_idx] = u10[event_idx] < threshold(rules.confirm_probability(
-            event_gap, resp.shortfall_slope, resp.meet_level, resp.exceed_gain, resp.exceed_scale))
+        confirmed[event_idx] = u10[event_idx] < threshold(rules.confirm_probability(event_gap, resp))
         pleased = z.pleased.copy()
         pleased[event_idx] = event_gap > 0
         return Month(active=active, bad=bad, bad_idx=np.flatnonzero(bad), recovered=recovered, confirmed=confirmed,

@@ -159,6 +159,7 @@ class VectorState(ChurnModel, Columns):
     shards: list[Shard]
     lever: dict[str, np.ndarray]  # per-provider levers, float32, one more entry read by prospects (``_ext``)
     closure: np.ndarray  # per provider and a prospect's entry: the gap a resolved contact's delight closes
+    resistance: np.ndarray  # per loyalty stage, float32 (the agent engine keeps a list of floats)
     class_tenure: np.ndarray  # (P, CLASSES): a tenure of each price class (``_class_tenures``)
 
     def _ext(self, values: np.ndarray, prospect: float = 0.0) -> np.ndarray:

@@ -45,8 +45,11 @@ class WordOfMouth(VectorState):
         listener = np.arange(self.listeners)
         own, about = listener // WEIGHT_CLASSES - 1, np.arange(nprov)[:, None]
         resistance = np.append(self.resistance, np.float32(0.0))[listener % WEIGHT_CLASSES]
-        bad = resistance * np.float32(wom.weight_bad) * (about == own)
-        good = resistance * np.float32(wom.weight_good) * (about != own) + np.float32(wom.referral_strength) * (own < 0)
+        own_news = (about == own).astype(np.float32)  # 1: the message is about the listener's own provider
+        none = np.zeros_like(own_news)
+        bad = resistance * rules.word_of_mouth_pressure(own_news, none, wom)
+        good = resistance * rules.word_of_mouth_pressure(none, 1 - own_news, wom) + np.float32(
+            wom.referral_strength) * (own < 0)
         return {T.wom_bad: bad.ravel(), T.wom_good: good.ravel()}
 
     def _heard_by_shard(self, plans: list[Plan]) -> list[np.ndarray]:
@@ -80,8 +83,9 @@ class WordOfMouth(VectorState):
         """Last month's leavers' acquaintances hear of it: exposure to defections from one's own provider."""
         recipients, left = self.left_news
         heard = np.bincount(recipients[self.provider[recipients] == left], minlength=self.population_size)
+        # a float32 column times a Python float stays float32 (numpy's weak scalars)
         self.exposure[:] = rules.exposure_after(self.exposure, heard.astype(np.float32),
-                                                np.float32(self.spec.word_of_mouth.defection_decay))
+                                                self.spec.word_of_mouth.defection_decay)
         if self.event_frames is not None:
             self.heard_left[:] = heard
 

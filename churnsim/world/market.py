@@ -6,6 +6,7 @@ Computed once a month for all providers and read by every customer, in both engi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -88,14 +89,13 @@ def month_conditions(scenario: Scenario, table: ProviderTable, month: int, dated
     mean_other = ad_weights.sum(axis=1) / max(len(table) - 1, 1)
     ad_seen = np.minimum(scenario.phase_out.ad_exposure * mean_other, 1.0)
     po = scenario.phase_out
-    choice = rules.choice_weights(new_price, table.quality, table.brand, scenario.market.reference_price,
-                                  po.choice_price, po.choice_quality)
+    choice = rules.choice_weights(new_price, table.quality, table.brand, scenario.market.reference_price, po)
     heard_of = choice * pressure  # prospects hear of providers through their ads ...
     entry = heard_of / heard_of.sum() if heard_of.sum() > 0 else choice / choice.sum()  # ... or, with none, compare
     economy, att = scenario.economy, scenario.attention
     downturn = dated and economy.enabled and month >= economy.downturn_month
-    attention = rules.attention_triggers(notice_active, lands_unannounced & (table.change > 0), downturn, att.notice,
-                                         att.unannounced, att.downturn_talk, att.bill_shock) * att.enabled
+    surprise = lands_unannounced & (table.change > 0)
+    attention = rules.attention_triggers(notice_active, surprise, downturn, att) * att.enabled
     return MonthConditions(
         month=month, price=price, new_customer_price=new_price, notice_active=notice_active,
         lands_unannounced=lands_unannounced, rise=table.change,
@@ -106,7 +106,7 @@ def month_conditions(scenario: Scenario, table: ProviderTable, month: int, dated
     )
 
 
-def plain(values: dict[str, object]) -> SimpleNamespace:
+def plain(values: Mapping[str, object]) -> SimpleNamespace:
     """Per-provider arrays as Python lists, for code that reads one provider's entry at a time.
 
     An entry of a list is a plain float or bool, and the agent engine's scalar arithmetic on

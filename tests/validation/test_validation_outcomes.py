@@ -136,11 +136,11 @@ def _after_failure(scenario: Scenario, delight: np.ndarray, dtype: type = np.flo
     """Experience gap per provider after a failure resolved with low effort, at the mean expectation."""
     svc, off = scenario.service, scenario.offers
     levers = [p.levers for p in scenario.providers]
-    closure = rules.delight_closure(np.asarray(delight, dtype), svc.delight_cap, svc.delight_scale)
-    return rules.experience_gap(
-        np.array([lv.quality for lv in levers], dtype), dtype(_mean_expectation(scenario)), True, True, True,
-        closure, np.array([lv.proactive for lv in levers], dtype) * off.enabled, False, svc.failure_loss,
-        svc.recovery_gain, off.proactive_gain, off.proactive_mitigation, off.relevant_gain)
+    closure = rules.delight_closure(np.asarray(delight, dtype), svc)
+    month = rules.Experience(failure=True, resolved=True, low_effort=True, closure=closure,
+                             proactive=np.array([lv.proactive for lv in levers], dtype) * off.enabled)
+    return rules.experience_gap(np.array([lv.quality for lv in levers], dtype), dtype(_mean_expectation(scenario)),
+                                month, svc, off)
 
 
 def test_delight_to_meet_brings_a_failed_contact_back_to_meeting_expectations() -> None:
