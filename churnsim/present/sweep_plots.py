@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -85,26 +86,19 @@ def paired_differences(paired: pd.DataFrame, labels: pd.Series, baseline: str) -
 
 def morris_scatter(morris: pd.DataFrame) -> Figure:
     """mu* (how much a parameter moves the KPI) against sigma (how unevenly): top right matters most."""
-    groups = list(morris.groupby(["strategy", "kpi"], sort=False))
-    fig, axes = _grid(len(groups))
-    for ax, ((strategy, kpi), rows) in zip(axes, groups, strict=False):
+    def draw(ax: Axes, rows: pd.DataFrame) -> None:
         ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", capsize=3)
         for _, r in rows.iterrows():
             ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=8, xytext=(4, 4),
                         textcoords="offset points")
         ax.set_xlabel("mu* (mean |elementary effect|)")
         ax.set_ylabel("sigma")
-        ax.set_title(kpi if morris["strategy"].nunique() == 1 else f"{kpi} ({strategy})")
-    fig.suptitle("Morris screening", fontsize=14)
-    fig.tight_layout()
-    return fig
+    return _per_kpi(morris, draw, "Morris screening")
 
 
 def sobol_bars(sobol: pd.DataFrame) -> Figure:
     """First-order and total-order Sobol indices with their intervals, per parameter."""
-    groups = list(sobol.groupby(["strategy", "kpi"], sort=False))
-    fig, axes = _grid(len(groups))
-    for ax, ((strategy, kpi), rows) in zip(axes, groups, strict=False):
+    def draw(ax: Axes, rows: pd.DataFrame) -> None:
         y = np.arange(len(rows))[::-1]
         ax.barh(y + 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], label="first order S1", color="#1f77b4",
                 capsize=3)
@@ -112,9 +106,20 @@ def sobol_bars(sobol: pd.DataFrame) -> Figure:
                 capsize=3)
         ax.set_yticks(y, rows["parameter"], fontsize=9)
         ax.set_xlim(left=min(0.0, float((rows["S1"] - rows["S1_conf"]).min())))
-        ax.set_title(kpi if sobol["strategy"].nunique() == 1 else f"{kpi} ({strategy})")
-    axes[0].legend(fontsize=9)
-    fig.suptitle("Sobol indices (share of the KPI's variance), 95% CI", fontsize=14)
+    return _per_kpi(sobol, draw, "Sobol indices (share of the KPI's variance), 95% CI", legend=True)
+
+
+def _per_kpi(indices: pd.DataFrame, draw: Callable[[Axes, pd.DataFrame], None], title: str,
+             legend: bool = False) -> Figure:
+    """A panel per KPI (and strategy, when there are several) of a sensitivity analysis's indices."""
+    groups = list(indices.groupby(["strategy", "kpi"], sort=False))
+    fig, axes = _grid(len(groups))
+    for ax, ((strategy, kpi), rows) in zip(axes, groups, strict=False):
+        draw(ax, rows)
+        ax.set_title(kpi if indices["strategy"].nunique() == 1 else f"{kpi} ({strategy})")
+    if legend:
+        axes[0].legend(fontsize=9)
+    fig.suptitle(title, fontsize=14)
     fig.tight_layout()
     return fig
 
