@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-    from churnsim.abm.model import ChurnModel
     from churnsim.schema.params import Scenario
+    from churnsim.world.model import ChurnModel
 
 Engine = Literal["agents", "vector", "auto"]
 ENGINES = ("agents", "vector", "auto")

@@ -15,12 +15,11 @@ from mesa.discrete_space import FixedAgent
 
 from churnsim import rules
 from churnsim.world.metrics import T
-from churnsim.world.population import PROSPECT
+from churnsim.world.population import E_INVOICE, PAPER, PROSPECT
 
 if TYPE_CHECKING:
     from churnsim.abm.model import AgentChurnModel
 
-PAPER, E_INVOICE = 0, 1
 STAY, SWITCHED, MOVED, EXITED = 0, 1, 2, 3  # how a customer left its provider this month
 
 

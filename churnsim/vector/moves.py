@@ -12,12 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from churnsim import rules
-from churnsim.abm.agents import E_INVOICE, PAPER
 from churnsim.vector.pressure import Pressure
 from churnsim.vector.sampling import EMPTY, below
 from churnsim.vector.state import CLASSES, UNPRESSED, Month, Plan, Shard, _count, _count2
 from churnsim.world.metrics import T
-from churnsim.world.population import PROSPECT
+from churnsim.world.population import E_INVOICE, PAPER, PROSPECT
 
 
 class Moves(Pressure):

@@ -18,8 +18,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from churnsim.abm.agents import PAPER
-from churnsim.abm.model import ChurnModel
+from churnsim.world.model import ChurnModel
+from churnsim.world.population import PAPER
 
 CLASSES = 8  # price classes: bound | tenure bonus due << 1 | promo over << 2
 UNPRESSED = 3  # a listener's weight class without ladder resistance (looking around, or a prospect)

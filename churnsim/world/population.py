@@ -13,6 +13,7 @@ import numpy as np
 from churnsim.schema.params import CHANNELS, Scenario
 
 PROSPECT = -1
+PAPER, E_INVOICE = CHANNELS.index("paper"), CHANNELS.index("e_invoice")  # codes in the channel column
 INITIAL_TENURE_MAX = 60
 
 
