@@ -12,6 +12,7 @@ import functools
 import hashlib
 import statistics
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -99,10 +100,10 @@ def _touched(strategies: tuple[str, ...]) -> tuple[set[str], dict[str, float]]:
     return fixed, factor
 
 
-def typical_levers(spec: Scenario) -> dict[str, float]:
+def typical_levers(spec: Scenario) -> dict[str, Any]:
     """Each slider lever's median over the providers whose strategies leave it to the slider,
     before strategy scales (a price-cutter's doubled advertising counts as typical)."""
-    typical = {}
+    typical: dict[str, Any] = {}  # floats, keyed by the sliders' Controls fields
     for slider in LEVER_SLIDERS:
         values = []
         for p in spec.providers:
@@ -123,11 +124,8 @@ def default_controls(loaded: LoadedScenario) -> Controls:
     """The controls that reproduce the scenario exactly as shipped."""
     spec = loaded.scenario
     wom = spec.word_of_mouth
-    levers = typical_levers(spec)
-    return Controls(strategies=tuple((p.name, p.strategies) for p in spec.providers),
-                    failure_rate=levers["failure_rate"], steps_mean=levers["steps_mean"], delight=levers["delight"],
-                    ad_pressure=levers["ad_pressure"], price_gap=_price_gap(spec),
-                    reach_bad=wom.reach_bad, reach_good=wom.reach_good,
+    return Controls(strategies=tuple((p.name, p.strategies) for p in spec.providers), **typical_levers(spec),
+                    price_gap=_price_gap(spec), reach_bad=wom.reach_bad, reach_good=wom.reach_good,
                     downturn=spec.economy.enabled)
 
 
