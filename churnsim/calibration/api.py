@@ -23,6 +23,7 @@ from churnsim.calibration.survival import layout
 from churnsim.engines import Engine
 from churnsim.experiment import executors
 from churnsim.outputs import SUMMARY, check_run_folder, file_digest, replace_folder, write_json, write_table, write_text
+from churnsim.present.plots import save
 from churnsim.runner import provenance
 from churnsim.schema.scenario import LoadedScenario, load, scenario_hash, to_toml
 
@@ -58,8 +59,7 @@ class CalibrationResult:
                 written.append(write_table(self.holdout, fresh / "holdout.csv"))
             figure = fit_figure(self.fit)
             (fresh / "plots").mkdir()
-            written.append(fresh / "plots" / "fit.png")
-            figure.savefig(written[-1], metadata={"Software": None})
+            written.append(save(figure, fresh / "plots" / "fit.png"))
             files = {p.relative_to(fresh).as_posix(): file_digest(p) for p in written}
             write_json({**self.summary, "files": files}, fresh / SUMMARY)
             names.extend([*files, SUMMARY])

@@ -17,6 +17,7 @@ from churnsim.experiment.spec import Experiment
 from churnsim.experiment.store import RunStore
 from churnsim.outputs import OutputError, check_listed, read_table, write_table
 from churnsim.present import sweep_plots
+from churnsim.present.plots import save
 
 MAX_POINTS_SHOWN = 12  # more design points than this are pooled in the tables
 
@@ -116,13 +117,13 @@ def analyze(folder: str | Path, provider: str | None = None, baseline: str | Non
 def _plots(out: Analysis, folder: Path) -> list[Path]:
     written = []
     title = f"Provider {out.provider}" if out.provider != "market" else "Market"
-    written.append(sweep_plots.save(sweep_plots.kpis_by_strategy(out.summary, out.labels, title),
+    written.append(save(sweep_plots.kpis_by_strategy(out.summary, out.labels, title),
                                     folder / "kpis_by_strategy.png"))
     if not out.paired.empty:
-        written.append(sweep_plots.save(sweep_plots.paired_differences(out.paired, out.labels, out.baseline),
+        written.append(save(sweep_plots.paired_differences(out.paired, out.labels, out.baseline),
                                   folder / "paired_differences.png"))
     if out.morris is not None:
-        written.append(sweep_plots.save(sweep_plots.morris_scatter(out.morris), folder / "morris.png"))
+        written.append(save(sweep_plots.morris_scatter(out.morris), folder / "morris.png"))
     if out.sobol is not None:
-        written.append(sweep_plots.save(sweep_plots.sobol_bars(out.sobol), folder / "sobol.png"))
+        written.append(save(sweep_plots.sobol_bars(out.sobol), folder / "sobol.png"))
     return written

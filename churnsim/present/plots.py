@@ -97,10 +97,11 @@ PLOTS = {"stage_shares": stage_shares, "churn": churn, "retention": retention, "
 
 def write_plots(ts: pd.DataFrame, folder: Path) -> list[Path]:
     """Every standard plot as a PNG in `folder`, each written atomically."""
-    paths = []
-    for name, draw in PLOTS.items():
-        fig = draw(ts)
-        paths.append(atomic_write(folder / f"{name}.png",
-                                  functools.partial(fig.savefig, format="png", metadata={"Software": None})))
-        plt.close(fig)
-    return paths
+    return [save(draw(ts), folder / f"{name}.png") for name, draw in PLOTS.items()]
+
+
+def save(fig: Figure, path: Path) -> Path:
+    """A PNG written atomically (no software stamp, so the same figure gives the same bytes), the figure closed."""
+    atomic_write(path, functools.partial(fig.savefig, format="png", metadata={"Software": None}))
+    plt.close(fig)
+    return path

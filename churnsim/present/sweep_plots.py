@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,7 +11,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from churnsim.experiment.analysis import FEW
-from churnsim.outputs import atomic_write
 from churnsim.present import style
 
 style.use()
@@ -122,10 +120,3 @@ def _per_kpi(indices: pd.DataFrame, draw: Callable[[Axes, pd.DataFrame], None], 
     fig.suptitle(title, fontsize=14)
     fig.tight_layout()
     return fig
-
-
-def save(fig: Figure, path: Path) -> Path:
-    """A PNG written atomically, and the figure closed."""
-    atomic_write(path, lambda p: fig.savefig(p, format="png", metadata={"Software": None}))
-    plt.close(fig)
-    return path
