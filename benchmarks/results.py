@@ -19,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = ("# Benchmark results\n\nWritten by the scripts in this folder, one section per command, each replaced when "
@@ -26,7 +27,7 @@ HEADER = ("# Benchmark results\n\nWritten by the scripts in this folder, one sec
 
 
 class _Tee(io.TextIOBase):
-    def __init__(self, *streams: io.TextIOBase) -> None:
+    def __init__(self, *streams: TextIO) -> None:
         self.streams = streams
 
     def write(self, text: str) -> int:
@@ -71,12 +72,8 @@ def recorded() -> Iterator[None]:
     title = shlex.join(["python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]])
     stamp = _stamp()
     buffer = io.StringIO()
-    original = sys.stdout
-    sys.stdout = _Tee(original, buffer)  # type: ignore[assignment]
-    try:
+    with contextlib.redirect_stdout(_Tee(sys.stdout, buffer)):
         yield
-    finally:
-        sys.stdout = original
     from churnsim.outputs import write_text
 
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
