@@ -63,7 +63,7 @@ def StrategySelect(label: str, items: list, value: list, on_value: Callable[[lis
 
 @solara.component_vue(str(Path(__file__).with_name("page_document.vue")))
 def PageDocument() -> None:
-    """Sets the document's language and lets readers zoom (solara's template does neither)."""
+    """Sets the document's language, lets readers zoom and names the busy bar (solara's template does none)."""
 
 
 def _html(tag: str, inner: str, classes: str = "", **attributes: str) -> solara.Element:
