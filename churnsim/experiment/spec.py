@@ -349,6 +349,11 @@ def _check_horizon(exp: Experiment, base: dict[str, Any], source: str) -> None:
                        f"parameters.{param.path} = {value!r}").scenario
                 for arm in exp.strategies for value in _probes(param))
         event = horizon.inert_through(param.path, seen)
+        if event is not None and event.switched_off_by:
+            raise ExperimentError(
+                f"{source}: parameters.{param.path}: acts only through {event.what}, which "
+                f"{event.switched_off_by} = false switches off in every strategy; its effect would be exactly 0: "
+                f"set {event.switched_off_by} = true")
         if event is not None:
             raise ExperimentError(
                 f"{source}: parameters.{param.path}: acts only through {event.what}, which starts in month "

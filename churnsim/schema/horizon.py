@@ -1,8 +1,9 @@
 """Dated events (the downturn, a provider's price change) and the months a run simulates.
 
-An event dated after the last month never happens, so the parameters that act only through it
-change nothing: a run should say so, and a sweep that varies such a parameter would report an
-effect of exactly zero for a reason no table shows, so it is refused.
+An event dated after the last month never happens, nor does a downturn the scenario switches off,
+so the parameters that act only through it change nothing: a run should say when an event is
+late, and a sweep that varies such a parameter would report an effect of exactly zero for a
+reason no table shows, so it is refused.
 """
 
 from __future__ import annotations
@@ -25,17 +26,20 @@ class DatedEvent:
     what: str
     month: int
     parameters: tuple[str, ...]  # dotted paths, with * for any part
+    switched_off_by: str | None = None  # the flag set to false, when the scenario switches the event off
 
     def acts_through(self, path: str) -> bool:
         return any(fnmatchcase(path, pattern) for pattern in self.parameters)
 
+    def happens_by(self, months: int) -> bool:
+        return self.switched_off_by is None and self.month <= months
+
 
 def dated_events(scenario: Scenario) -> list[DatedEvent]:
-    """The downturn and the price changes the scenario switches on."""
-    events = []
-    if scenario.economy.enabled:
-        events.append(DatedEvent("the downturn", scenario.economy.downturn_month,
-                                 ("economy.*", "attention.downturn_talk")))
+    """The downturn, on or off, and the price changes the scenario makes."""
+    economy = scenario.economy
+    events = [DatedEvent("the downturn", economy.downturn_month, ("economy.*", "attention.downturn_talk"),
+                         None if economy.enabled else "economy.enabled")]
     for i, provider in enumerate(scenario.providers):
         change = provider.levers.price_change
         if change.month and change.change:
@@ -46,8 +50,8 @@ def dated_events(scenario: Scenario) -> list[DatedEvent]:
 
 
 def late_events(scenario: Scenario) -> list[DatedEvent]:
-    """The events that start after the last month simulated, so never happen."""
-    return [e for e in dated_events(scenario) if e.month > scenario.market.months]
+    """The events switched on that start after the last month simulated, so never happen."""
+    return [e for e in dated_events(scenario) if e.switched_off_by is None and e.month > scenario.market.months]
 
 
 def warnings(scenario: Scenario) -> list[str]:
@@ -58,12 +62,13 @@ def warnings(scenario: Scenario) -> list[str]:
 
 
 def inert_through(path: str, scenarios: Iterable[Scenario]) -> DatedEvent | None:
-    """The late event a parameter acts through, when it acts through no event that happens in any of the scenarios."""
-    late = None
+    """The late or switched-off event a parameter acts through, when it acts through no event that happens in any of
+    the scenarios."""
+    missed = None
     for scenario in scenarios:
         for event in dated_events(scenario):
             if event.acts_through(path):
-                if event.month <= scenario.market.months:
+                if event.happens_by(scenario.market.months):
                     return None
-                late = late or event
-    return late
+                missed = missed or event
+    return missed

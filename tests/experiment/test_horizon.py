@@ -35,3 +35,16 @@ def test_a_parameter_of_a_late_price_change_is_refused_and_one_that_is_reached_i
 def test_a_parameter_that_varies_the_event_month_into_the_run_is_accepted(tmp_path):
     text = TINY.replace('"word_of_mouth.reach_bad" = [3, 10]', '"economy.downturn_month" = [2, 12]')
     spec.load(write(tmp_path, text + '[set]\n"economy.enabled" = true\n'))
+
+
+def test_a_parameter_of_a_switched_off_downturn_is_refused_and_switching_it_on_is_accepted(tmp_path):
+    text = TINY.replace('"word_of_mouth.reach_bad" = [3, 10]', '"economy.price_sensitivity_multiplier" = [1, 2]')
+    with pytest.raises(spec.ExperimentError, match=r"parameters.economy.price_sensitivity_multiplier: acts only "
+                       r"through the downturn, which economy.enabled = false switches off in every strategy"):
+        spec.load(write(tmp_path, text))
+    spec.load(write(tmp_path, text + '[set]\n"economy.enabled" = true\n"economy.downturn_month" = 2\n'))
+
+
+def test_varying_the_downturn_switch_itself_is_accepted(tmp_path):
+    text = TINY.replace('"word_of_mouth.reach_bad" = [3, 10]', '"economy.enabled" = [false, true]')
+    spec.load(write(tmp_path, text + '[set]\n"economy.downturn_month" = 2\n'))
