@@ -112,3 +112,17 @@ def test_choosers_lean_to_the_cheapest_new_customer_price_by_the_logit_weight():
     assert c.choice[0] / c.choice[4] == pytest.approx(math.exp(-4.0 * (33 - 24) / 30))
     assert c.choice[3] / c.choice[4] == pytest.approx(math.exp(-4.0 * (28.5 - 24) / 30))
     np.testing.assert_allclose(c.entry, c.choice / c.choice.sum(), rtol=1e-12)
+
+
+def test_a_dated_change_of_zero_announces_nothing_and_lands_nothing():
+    """D and a sixth provider F date a change of 0 (F with two months' notice): no notice, no surprise, no poke."""
+    same = {**SCHEDULE, "providers": [*SCHEDULE["providers"][:3], _provider("D", 4, 0.0, 0, promo=0.05),
+                                      _provider("E", 7, -0.20, 0), _provider("F", 5, 0.0, 2)]}
+    scenario = Scenario.model_validate(same)
+    table = ProviderTable.from_scenario(scenario)
+    for month in MONTHS:
+        c = month_conditions(scenario, table, month)
+        assert not c.notice_active[3:].any() and not c.lands_unannounced[[3, 5]].any(), month
+        assert c.announced[3] == c.announced[5] == 1.0
+        np.testing.assert_allclose(c.attention[[3, 5]], ATTENTION[month][3], rtol=1e-12, err_msg=str(month))
+        assert c.price[3] == c.price[5] == 30.0

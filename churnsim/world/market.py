@@ -74,7 +74,7 @@ class MonthConditions:
 
 def month_conditions(scenario: Scenario, table: ProviderTable, month: int, dated: bool = True) -> MonthConditions:
     """The month's conditions; ``dated=False`` leaves out price changes and the downturn (the burn-in's market)."""
-    changes = (table.change_month > 0) & dated
+    changes = (table.change_month > 0) & (table.change != 0) & dated  # a change of 0 announces nothing
     landed = changes & (month >= table.change_month)
     price = table.price * np.where(landed, 1.0 + table.change, 1.0)
     new_price = price * (1.0 - table.promo_discount)
