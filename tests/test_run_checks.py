@@ -53,3 +53,17 @@ def test_a_run_says_how_long_it_should_take_before_it_starts(tmp_path):
     hours = engines.estimated_seconds("agents", 1_000_000, 60 + 24) / 3600  # the README's 13 k customer-months/s
     assert engines.duration(hours * 3600) == f"{hours:.1f} h" and 1 < hours < 3
     assert engines.duration(engines.estimated_seconds("auto", 1_000_000, 144)) == "36 s"
+
+
+def test_a_notice_longer_than_the_months_before_its_change_gets_a_warning_from_run(tmp_path):
+    def run(month: int):
+        return invoke("run", "classroom", "--months", "4", "--customers", "60", "--no-plots", "--out",
+                      str(tmp_path / str(month)), "--set", f"providers.A.levers.price_change.month={month}",
+                      "--set", "providers.A.levers.price_change.change=0.1",
+                      "--set", "providers.A.levers.price_change.notice_months=2")
+
+    short = run(2)
+    assert short.exit_code == 0, short.output
+    assert ("warning: provider A's price change lands in month 2, and its notice would start before month 1, the "
+            "first month simulated: customers get 1 of the 2 notice months") in short.stderr
+    assert "warning" not in run(3).stderr  # months 1 and 2 carry the whole notice

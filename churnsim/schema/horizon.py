@@ -54,11 +54,20 @@ def late_events(scenario: Scenario) -> list[DatedEvent]:
     return [e for e in dated_events(scenario) if e.switched_off_by is None and e.month > scenario.market.months]
 
 
+def cut_notices(scenario: Scenario) -> list[str]:
+    """One line per notice longer than the months before its change: the run starts in month 1, so it gives less."""
+    return [f"provider {p.name}'s price change lands in month {c.month}, and its notice would start before month "
+            f"1, the first month simulated: customers get {c.month - 1} of the {c.notice_months} notice months; set "
+            f"price_change.month to {c.notice_months + 1} or more for the full notice"
+            for p in scenario.providers if (c := p.levers.price_change).month and c.change
+            and 0 < c.month <= c.notice_months]
+
+
 def warnings(scenario: Scenario) -> list[str]:
-    """One line per event the run will not reach."""
+    """One line per event the run will not reach, or reach only in part."""
     months = scenario.market.months
     return [f"{e.what} starts in month {e.month}, after the last month simulated ({months}): it has no effect "
-            f"in this run; use --months {e.month} or more" for e in late_events(scenario)]
+            f"in this run; use --months {e.month} or more" for e in late_events(scenario)] + cut_notices(scenario)
 
 
 def inert_through(path: str, scenarios: Iterable[Scenario]) -> DatedEvent | None:
