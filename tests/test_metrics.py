@@ -6,6 +6,7 @@ import pytest
 
 from churnsim.schema.params import Scenario
 from churnsim.world import metrics
+from churnsim.world.market import LEVER_NAMES, ProviderTable
 
 
 def test_a_retention_save_books_its_discount_in_profit():
@@ -14,7 +15,7 @@ def test_a_retention_save_books_its_discount_in_profit():
     tally = metrics.new_tally(1)
     tally[metrics.T.billed], tally[metrics.T.revenue] = 100, 100 * 30.0
     tally[metrics.T.retention_efforts], tally[metrics.T.retention_saves] = 10, 3
-    levers = {"proactive": np.zeros(1), "process_investment": np.zeros(1), "ad_pressure": np.zeros(1)}
+    levers = {name: np.zeros(1) for name in LEVER_NAMES}  # no lever costs anything
     cash = metrics.money(tally, scenario, levers, 2, 100)
     r = scenario.retention
     expected = 10 * scenario.economics.retention_cost + 3 * 30.0 * r.discount * r.discount_months
@@ -39,7 +40,7 @@ def test_a_run_without_churn_values_a_customer_over_the_horizon_not_forever():
 def _one_month(scenario: Scenario, billed: int, price: float) -> dict[str, np.ndarray]:
     tally = metrics.new_tally(1)
     tally[metrics.T.billed], tally[metrics.T.revenue] = billed, billed * price
-    levers = {"proactive": np.zeros(1), "process_investment": np.zeros(1), "ad_pressure": np.zeros(1)}
+    levers = {name: np.zeros(1) for name in LEVER_NAMES}  # no lever costs anything
     return metrics.money(tally, scenario, levers, 2, billed)
 
 
@@ -154,9 +155,7 @@ BY_HAND = {
 
 def _known_table() -> pd.DataFrame:
     recorded = pd.DataFrame([dict.fromkeys(metrics.RECORDED, 0) | row for row in RECORDED])
-    levers = {name: np.array([getattr(p.levers, name) for p in KNOWN.providers], float)
-              for name in ("proactive", "process_investment", "ad_pressure")}
-    return metrics.monthly_table(recorded, KNOWN, levers, POPULATION)
+    return metrics.monthly_table(recorded, KNOWN, ProviderTable.from_scenario(KNOWN).levers, POPULATION)
 
 
 def _clv_by_hand(margin: float, churn: float) -> float:
