@@ -8,6 +8,8 @@ from churnsim.schema.params import Scenario
 from churnsim.world import metrics
 from churnsim.world.market import LEVER_NAMES, ProviderTable
 
+NO_LEVER_COSTS = {name: np.zeros(1) for name in LEVER_NAMES}  # one provider whose levers cost nothing
+
 
 def test_a_retention_save_books_its_discount_in_profit():
     """Each save costs retention.discount of the month's list price for retention.discount_months, at once."""
@@ -15,8 +17,7 @@ def test_a_retention_save_books_its_discount_in_profit():
     tally = metrics.new_tally(1)
     tally[metrics.T.billed], tally[metrics.T.revenue] = 100, 100 * 30.0
     tally[metrics.T.retention_efforts], tally[metrics.T.retention_saves] = 10, 3
-    levers = {name: np.zeros(1) for name in LEVER_NAMES}  # no lever costs anything
-    cash = metrics.money(tally, scenario, levers, 2, 100)
+    cash = metrics.money(tally, scenario, NO_LEVER_COSTS, 2, 100)
     r = scenario.retention
     expected = 10 * scenario.economics.retention_cost + 3 * 30.0 * r.discount * r.discount_months
     assert cash["retention_cost"][0] == pytest.approx(expected)
@@ -40,8 +41,7 @@ def test_a_run_without_churn_values_a_customer_over_the_horizon_not_forever():
 def _one_month(scenario: Scenario, billed: int, price: float) -> dict[str, np.ndarray]:
     tally = metrics.new_tally(1)
     tally[metrics.T.billed], tally[metrics.T.revenue] = billed, billed * price
-    levers = {name: np.zeros(1) for name in LEVER_NAMES}  # no lever costs anything
-    return metrics.money(tally, scenario, levers, 2, billed)
+    return metrics.money(tally, scenario, NO_LEVER_COSTS, 2, billed)
 
 
 def test_cost_of_goods_is_paid_for_every_billed_customer_and_comes_off_profit():
